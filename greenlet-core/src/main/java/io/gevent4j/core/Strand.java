@@ -1,0 +1,285 @@
+package io.gevent4j.core;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One flow of control on a {@link Carrier}: either a greenlet (a virtual thread whose continuation the
+ * carrier runs) or the carrier thread's own root strand (gevent's main greenlet). A strand parks with
+ * {@link #park(Object)} and is woken with {@link #unpark()}; an exception can be raised inside it with
+ * {@link #raise(Throwable)}, which is how kill and Timeout work.
+ *
+ * <h2>Park states</h2>
+ * <pre>
+ *   RUNNING --park()--------------> PARKED_IN_HUB --unpark()/raise()--> READY --carrier runs it--> RUNNING
+ *   RUNNING --JDK park (socket,...)-> PARKED_ELSEWHERE --JDK wakes it, or raise() interrupts it--> READY
+ * </pre>
+ * A greenlet parked in the hub is waiting for something only the hub can do (a timer, an event, a
+ * queue); the carrier counts those to detect {@link LoopExit}. A greenlet parked elsewhere (by the
+ * JDK's socket code, a JDK lock) will be woken by another thread. Wake-ups may be spurious: callers of
+ * {@code park} re-check their condition in a loop.
+ *
+ * <p>All methods except {@link #unpark()} of a greenlet strand must be called on the strand's carrier.
+ */
+public abstract class Strand {
+    final Carrier carrier;
+    private Thread thread;
+    private Throwable pendingThrow;
+    private boolean interruptedForThrow;
+    private boolean parkedInHub;
+    private Object blocker;
+    Strand prevLive;
+    Strand nextLive;
+
+    /**
+     * Creates a greenlet strand on the given carrier; its thread is created by {@link #createThread}.
+     *
+     * @param carrier the carrier it will run on
+     */
+    protected Strand(Carrier carrier) {
+        this(carrier, null);
+    }
+
+    Strand(Carrier carrier, Thread thread) {
+        this.carrier = carrier;
+        this.thread = thread;
+    }
+
+    /**
+     * The strand running now: the current greenlet, or the root strand of the calling platform thread's
+     * carrier (created on first use).
+     *
+     * @return the current strand
+     */
+    public static Strand current() {
+        Strand strand = Carrier.CURRENT.get();
+        return strand != null ? strand : Carrier.current().root();
+    }
+
+    /**
+     * The strand running now, without creating a carrier.
+     *
+     * @return the current strand, or {@code null} on a thread that never used gevent4j
+     */
+    public static Strand currentOrNull() {
+        return Carrier.CURRENT.get();
+    }
+
+    /** @return the carrier this strand runs on */
+    public final Carrier carrier() {
+        return carrier;
+    }
+
+    /** @return the strand's thread: a virtual thread for a greenlet, the carrier thread for the root */
+    public final Thread thread() {
+        return thread;
+    }
+
+    /** @return true for the carrier thread's own strand */
+    public final boolean isRoot() {
+        return this instanceof Carrier.RootStrand;
+    }
+
+    /** @return a name for dumps and error messages */
+    public String name() {
+        return thread == null ? "unstarted strand" : thread.toString();
+    }
+
+    /** @return what this strand is parked on in the hub, or {@code null} */
+    public final Object blocker() {
+        return blocker;
+    }
+
+    /** @return true while parked in {@link #park(Object)} */
+    public final boolean isParkedInHub() {
+        return parkedInHub;
+    }
+
+    /**
+     * Creates the virtual thread of this greenlet strand, unstarted. The body runs with this strand as
+     * the current one and is counted as live by the carrier while it runs.
+     *
+     * @param body what the greenlet does
+     * @return the new thread; start it to schedule the greenlet
+     */
+    protected final Thread createThread(Runnable body) {
+        if (thread != null) {
+            throw new IllegalStateException(name() + " already has a thread");
+        }
+        Thread t = carrier.newThread(() -> runAsGreenlet(body));
+        thread = t;
+        return t;
+    }
+
+    /**
+     * Starts the thread made by {@link #createThread} so that it runs right after the current task,
+     * ahead of the rest of the ready queue (a direct switch). Carrier only.
+     */
+    protected final void startNext() {
+        carrier.submitNextToFront();
+        thread.start();
+    }
+
+    private void runAsGreenlet(Runnable body) {
+        Carrier.CURRENT.set(this);
+        Carrier c = carrier;
+        c.live++;
+        Strand head = c.liveHead;
+        nextLive = head;
+        if (head != null) {
+            head.prevLive = this;
+        }
+        c.liveHead = this;
+        try {
+            body.run();
+        } finally {
+            c.live--;
+            if (prevLive != null) {
+                prevLive.nextLive = nextLive;
+            } else {
+                c.liveHead = nextLive;
+            }
+            if (nextLive != null) {
+                nextLive.prevLive = prevLive;
+            }
+            prevLive = null;
+            nextLive = null;
+        }
+    }
+
+    /**
+     * Parks the current strand until {@link #unpark()} or {@link #raise(Throwable)}. On a greenlet this
+     * yields its carrier to other greenlets; on the root strand it runs the carrier's loop. An
+     * exception raised into the strand is thrown from here.
+     *
+     * @param blocker what the strand waits on, shown in dumps
+     * @throws InterruptedException if the thread was interrupted
+     * @throws LoopExit on the root strand, if nothing could ever wake it
+     */
+    public final void park(Object blocker) throws InterruptedException {
+        park(blocker, true);
+    }
+
+    /**
+     * {@link #park(Object)}, optionally never raising {@link LoopExit}: for a root that runs the loop
+     * until some other thread stops it.
+     *
+     * @param blocker what the strand waits on
+     * @param mayExit whether a loop that can never wake the root raises {@link LoopExit}
+     * @throws InterruptedException if the thread was interrupted
+     */
+    public final void park(Object blocker, boolean mayExit) throws InterruptedException {
+        if (Thread.currentThread() != thread) {
+            throw new WrongThreadException("gevent4j: park() of " + name() + " called from " + Thread.currentThread());
+        }
+        throwPending();
+        this.blocker = blocker;
+        parkedInHub = true;
+        try {
+            if (this instanceof Carrier.RootStrand) {
+                carrier.parkRoot(mayExit);
+            } else {
+                carrier.parkedInHub++;
+                try {
+                    LockSupport.park(blocker);
+                } finally {
+                    carrier.parkedInHub--;
+                }
+            }
+        } finally {
+            parkedInHub = false;
+            this.blocker = null;
+        }
+        throwPending();
+        if (Thread.interrupted()) {
+            throw new InterruptedException(name() + " was interrupted while waiting on " + blocker);
+        }
+    }
+
+    /**
+     * Makes a parked strand ready again (a permit, as {@link LockSupport#unpark}: an unpark before the
+     * park makes the next park return at once). Greenlet strands may be unparked from any thread; the
+     * root strand from any thread too (from elsewhere it goes through the carrier's remote queue).
+     */
+    public final void unpark() {
+        if (this instanceof Carrier.RootStrand root) {
+            if (carrier.inCarrier()) {
+                root.permit = true;
+            } else {
+                carrier.execute(() -> root.permit = true);
+            }
+        } else {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Raises {@code error} inside this strand at its current or next park (gevent's
+     * {@code greenlet.throw}). A strand parked in the hub is woken; a greenlet parked by the JDK (in
+     * socket I/O, say) is interrupted so that it gets there. Carrier only; the strand must not be the
+     * current one.
+     *
+     * @param error what to raise; a checked exception is raised as is
+     */
+    public final void raise(Throwable error) {
+        pendingThrow = error;
+        if (parkedInHub) {
+            unpark();
+        } else if (thread != null && !(this instanceof Carrier.RootStrand)) {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                interruptedForThrow = true;
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** @return the exception waiting to be raised in this strand, or {@code null} */
+    public final Throwable pendingThrow() {
+        return pendingThrow;
+    }
+
+    /**
+     * Withdraws a pending {@link #raise(Throwable)} of exactly {@code error} if it has not been thrown
+     * yet (a Timeout leaving the block it guarded).
+     *
+     * @param error the exception to withdraw
+     * @return true if it was pending and is withdrawn
+     */
+    public final boolean cancelRaise(Throwable error) {
+        if (pendingThrow == error) {
+            pendingThrow = null;
+            if (interruptedForThrow) {
+                interruptedForThrow = false;
+                Thread.interrupted();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Throws the pending exception, if any, clearing the interrupt made to deliver it. Current strand only. */
+    protected final void throwPending() {
+        Throwable error = pendingThrow;
+        if (error != null) {
+            pendingThrow = null;
+            if (interruptedForThrow) {
+                interruptedForThrow = false;
+                Thread.interrupted();
+            }
+            throw Strand.<RuntimeException>sneakyThrow(error);
+        }
+    }
+
+    /**
+     * Throws any throwable without declaring it (used to raise exactly what was raised into a strand).
+     *
+     * @param error the throwable
+     * @param <E> inferred as an unchecked type
+     * @return never returns
+     * @throws E always
+     */
+    @SuppressWarnings("unchecked")
+    public static <E extends Throwable> E sneakyThrow(Throwable error) throws E {
+        throw (E) error;
+    }
+}
