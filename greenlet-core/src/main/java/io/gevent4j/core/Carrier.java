@@ -197,6 +197,18 @@ public final class Carrier implements Executor {
         this.hooks = hooks;
     }
 
+    /**
+     * Removes the owner attached with {@link #attach}, so that a new one can be attached.
+     *
+     * @param owner the current owner
+     */
+    public void detach(Object owner) {
+        if (this.owner == owner) {
+            this.owner = null;
+            this.hooks = NO_HOOKS;
+        }
+    }
+
     /** @return the object attached with {@link #attach}, or {@code null} */
     public Object owner() {
         return owner;
@@ -321,7 +333,13 @@ public final class Carrier implements Executor {
         if (root.permit) {
             return;
         }
-        long nextDue = hooks.runDue();
+        long nextDue;
+        runningTask = true;
+        try {
+            nextDue = hooks.runDue();
+        } finally {
+            runningTask = false;
+        }
         if (!ready.isEmpty() || root.permit) {
             return;
         }

@@ -258,7 +258,7 @@ public abstract class Strand {
     }
 
     /** Throws the pending exception, if any, clearing the interrupt made to deliver it. Current strand only. */
-    protected final void throwPending() {
+    public final void throwPending() {
         Throwable error = pendingThrow;
         if (error != null) {
             pendingThrow = null;

@@ -1,0 +1,133 @@
+package io.gevent4j.benchmarks;
+
+import io.gevent4j.Gevent;
+import io.gevent4j.Greenlet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The reference workloads of {@code shared/bench/gevent/workloads.py} on gevent4j: same names, counts,
+ * checks and output line ({@code METRIC <name> <value> <unit>}).
+ *
+ * <p>Usage: {@code Workloads NAME [N]} with NAME one of the workloads or {@code all}.
+ */
+public final class Workloads {
+    private Workloads() {
+    }
+
+    /** One measured figure. */
+    public record Metric(String name, double value, String unit) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "METRIC %s %.1f %s", name, value, unit);
+        }
+    }
+
+    /** A workload taking its optional size argument. */
+    @FunctionalInterface
+    public interface Workload {
+        /**
+         * @param args optional integer arguments, as in workloads.py
+         * @return the metric
+         * @throws Exception on failure (a failed check included)
+         */
+        Metric run(int[] args) throws Exception;
+    }
+
+    static int arg(int[] args, int i, int fallback) {
+        return args.length > i ? args[i] : fallback;
+    }
+
+    /** spawn 100,000 greenlets that each return their index; join all; check the sum. */
+    public static Metric spawnJoin(int n) throws Exception {
+        return Gevent.run(() -> {
+            long t = System.nanoTime();
+            List<Greenlet<Integer>> gs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                gs.add(Gevent.spawn(() -> index));
+            }
+            Gevent.joinAll(gs);
+            long sum = 0;
+            for (Greenlet<Integer> g : gs) {
+                sum += g.value();
+            }
+            check(sum == (long) n * (n - 1) / 2, "spawn_join sum " + sum);
+            return new Metric("spawn_join", (System.nanoTime() - t) / (double) n, "ns/greenlet");
+        });
+    }
+
+    /** two greenlets each call sleep(0) 200,000 times. */
+    public static Metric switchSleep0(int n) throws Exception {
+        Callable<Void> loop = () -> {
+            for (int i = 0; i < n; i++) {
+                Gevent.sleep(0);
+            }
+            return null;
+        };
+        long t = System.nanoTime();
+        Gevent.joinAll(List.of(Gevent.spawn(loop), Gevent.spawn(loop)));
+        return new Metric("switch_sleep0", (System.nanoTime() - t) / (2.0 * n), "ns/switch");
+    }
+
+    /** n greenlets each call the plain Thread.sleep(1 s) (patched by the agent); wall time over the sleep. */
+    public static Metric sleepers(int n, int seconds) throws Exception {
+        boolean patched = Boolean.getBoolean("gevent4j.agent.installed");
+        long t = System.nanoTime();
+        List<Greenlet<Void>> gs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            gs.add(Gevent.spawn(() -> {
+                if (patched) {
+                    Thread.sleep(seconds * 1000L);
+                } else {
+                    Gevent.sleep(seconds * 1000L);
+                }
+            }));
+        }
+        Gevent.joinAll(gs);
+        return new Metric("sleepers", (System.nanoTime() - t) / 1e9 / seconds, "x_of_sleep");
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError("workload check failed: " + what);
+        }
+    }
+
+    /** @return the workloads by name, in the order workloads.py runs them */
+    public static Map<String, Workload> all() {
+        Map<String, Workload> w = new LinkedHashMap<>();
+        w.put("spawn_join", a -> spawnJoin(arg(a, 0, 100_000)));
+        w.put("switch_sleep0", a -> switchSleep0(arg(a, 0, 200_000)));
+        w.put("sleepers", a -> sleepers(arg(a, 0, 100_000), arg(a, 1, 1)));
+        return w;
+    }
+
+    /**
+     * Runs one workload or all.
+     *
+     * @param args NAME [N]
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, Workload> all = all();
+        String name = args.length == 0 ? "all" : args[0];
+        int[] rest = new int[Math.max(0, args.length - 1)];
+        for (int i = 1; i < args.length; i++) {
+            rest[i - 1] = Integer.parseInt(args[i]);
+        }
+        List<String> names = name.equals("all") ? List.copyOf(all.keySet()) : List.of(name);
+        for (String n : names) {
+            Workload w = all.get(n);
+            if (w == null) {
+                System.err.println("unknown workload '" + n + "'; choose one of " + all.keySet() + " or all");
+                System.exit(2);
+            }
+            System.out.println(w.run(rest));
+        }
+    }
+}

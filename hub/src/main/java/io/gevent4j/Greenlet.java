@@ -1,0 +1,592 @@
+package io.gevent4j;
+
+import io.gevent4j.core.GreenletExit;
+import io.gevent4j.core.Strand;
+import io.gevent4j.internal.TimerHeap;
+import io.gevent4j.internal.Waits;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A greenlet: a flow of control spawned on a hub (gevent's {@code gevent.Greenlet}). It is a JDK
+ * virtual thread whose scheduler is the hub, so {@code ThreadLocal}, {@code synchronized}, thread
+ * dumps, JFR and debuggers all see it as a thread.
+ *
+ * <h2>State machine</h2>
+ * <pre>
+ *   NEW --start()/startLater()--> STARTED --the callable returns------------> DEAD (successful, value)
+ *    |                              |------the callable throws--------------> DEAD (exception)
+ *    |                              |------kill(): GreenletExit raised in it--> DEAD (successful, value null)
+ *    '--kill() before it started-------------------------------------------------> DEAD (never ran)
+ * </pre>
+ * A STARTED greenlet is ready (queued on the hub), running, or parked in a wait. When it dies, its
+ * waiters wake, then its links run on the hub in the order they were added. A failure that nobody
+ * observes (no link, no {@code get}, no {@code joinAll(..., raiseError)}) is printed to stderr with the
+ * greenlet's name and stack, as gevent does.
+ *
+ * <p>Methods must be called on the greenlet's hub (its thread or one of its greenlets) unless they say
+ * otherwise; {@link #kill}, {@link #join}, {@link #get()} and {@link #toCompletableFuture()} may be
+ * called from any thread.
+ *
+ * @param <T> the result type
+ */
+public class Greenlet<T> extends Strand implements Future<T>, Waitable {
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final byte NEW = 0;
+    private static final byte STARTED = 1;
+    private static final byte DEAD = 2;
+
+    private final Hub hub;
+    private final Callable<T> task;
+    private final long id;
+    private final long spawnedAt;
+    private String name;
+    private byte state = NEW;
+    private boolean killed;
+    private boolean observed;
+    private T value;
+    private Throwable exception;
+    /** null, one Consumer, or an ArrayList of them: called synchronously at death. */
+    private Object listeners;
+    private TimerHandle startTimer;
+
+    Greenlet(Hub hub, Callable<T> task) {
+        super(hub.carrier());
+        this.hub = hub;
+        this.task = Objects.requireNonNull(task, "task");
+        this.id = IDS.incrementAndGet();
+        this.spawnedAt = System.nanoTime();
+    }
+
+    /**
+     * Creates a greenlet on the current hub without starting it (gevent's {@code Greenlet(run)}).
+     *
+     * @param task what it runs
+     * @param <T> the result type
+     * @return the unstarted greenlet
+     */
+    public static <T> Greenlet<T> create(Callable<T> task) {
+        return new Greenlet<>(Hub.current(), task);
+    }
+
+    /**
+     * The greenlet running now.
+     *
+     * @return the current greenlet, or {@code null} on a platform thread outside greenlets
+     */
+    public static Greenlet<?> current() {
+        return Strand.currentOrNull() instanceof Greenlet<?> g ? g : null;
+    }
+
+    /**
+     * Schedules the greenlet to run on the hub's next turn, after what is already ready. Does nothing
+     * if it was already started or killed.
+     *
+     * @return this greenlet
+     */
+    public Greenlet<T> start() {
+        hub.checkInHub(this);
+        if (state == NEW) {
+            state = STARTED;
+            if (startTimer != null) {
+                startTimer.cancel();
+                startTimer = null;
+            }
+            createThread(this::body).start();
+        }
+        return this;
+    }
+
+    /**
+     * Schedules the greenlet to start after {@code delay} (gevent's {@code start_later}).
+     *
+     * @param delay how long from now
+     * @return this greenlet
+     */
+    public Greenlet<T> startLater(Duration delay) {
+        hub.checkInHub(this);
+        if (state == NEW && startTimer == null) {
+            startTimer = hub.callLater(delay, () -> {
+                startTimer = null;
+                start();
+            });
+        }
+        return this;
+    }
+
+    private void body() {
+        try {
+            throwPending();
+            value = task.call();
+        } catch (GreenletExit exit) {
+            killed = true;
+        } catch (Throwable t) {
+            exception = t;
+        }
+        die();
+    }
+
+    private void die() {
+        state = DEAD;
+        Object l = listeners;
+        listeners = null;
+        if (l instanceof ArrayList<?> list) {
+            for (Object each : list) {
+                notifyListener(each);
+            }
+        } else if (l != null) {
+            notifyListener(l);
+        }
+        if (exception != null && !observed) {
+            // after the woken joiners had a chance to look at it with get()
+            hub.callSoon(() -> {
+                if (!observed) {
+                    hub.reportError(this, exception);
+                }
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void notifyListener(Object listener) {
+        try {
+            ((Consumer<? super Greenlet<T>>) listener).accept(this);
+        } catch (Throwable error) {
+            hub.reportError("link of " + this, error);
+        }
+    }
+
+    // ---- links -------------------------------------------------------------------------------
+
+    void linkInternal(Consumer<? super Greenlet<T>> listener) {
+        if (state == DEAD) {
+            listener.accept(this);
+            return;
+        }
+        Object l = listeners;
+        if (l == null) {
+            listeners = listener;
+        } else if (l instanceof ArrayList<?> list) {
+            @SuppressWarnings("unchecked")
+            ArrayList<Object> objects = (ArrayList<Object>) list;
+            objects.add(listener);
+        } else {
+            ArrayList<Object> list = new ArrayList<>(4);
+            list.add(l);
+            list.add(listener);
+            listeners = list;
+        }
+    }
+
+    boolean unlinkInternal(Object listener) {
+        Object l = listeners;
+        if (l == listener) {
+            listeners = null;
+            return true;
+        }
+        return l instanceof ArrayList<?> list && list.remove(listener);
+    }
+
+    void markObserved() {
+        observed = true;
+    }
+
+    /** A user link: runs as a hub callback, after the greenlet's death, and forgets the exception report. */
+    private final class Link implements Consumer<Greenlet<T>> {
+        final Consumer<? super Greenlet<T>> callback;
+        final int filter; // 0 any, 1 success only, 2 failure only
+
+        Link(Consumer<? super Greenlet<T>> callback, int filter) {
+            this.callback = callback;
+            this.filter = filter;
+        }
+
+        @Override
+        public void accept(Greenlet<T> g) {
+            boolean success = g.exception == null;
+            if (filter == 0 || (filter == 1 && success) || (filter == 2 && !success)) {
+                hub.carrier().execute(() -> callback.accept(g));
+            }
+        }
+    }
+
+    /**
+     * Calls {@code callback} on the hub when this greenlet dies, however it dies (gevent's
+     * {@code link}). A failure seen by a link is not printed. Callbacks run in the order added; they
+     * must not block.
+     *
+     * @param callback receives this greenlet
+     */
+    public void link(Consumer<? super Greenlet<T>> callback) {
+        addLink(callback, 0);
+    }
+
+    /**
+     * Like {@link #link} but only if the greenlet succeeds.
+     *
+     * @param callback receives this greenlet
+     */
+    public void linkValue(Consumer<? super Greenlet<T>> callback) {
+        addLink(callback, 1);
+    }
+
+    /**
+     * Like {@link #link} but only if the greenlet fails; the failure is then not printed.
+     *
+     * @param callback receives this greenlet
+     */
+    public void linkException(Consumer<? super Greenlet<T>> callback) {
+        addLink(callback, 2);
+    }
+
+    private void addLink(Consumer<? super Greenlet<T>> callback, int filter) {
+        Objects.requireNonNull(callback, "callback");
+        hub.checkInHub(this);
+        if (filter != 1) {
+            observed = true;
+        }
+        Link link = new Link(callback, filter);
+        if (state == DEAD) {
+            link.accept(this);
+        } else {
+            linkInternal(link);
+        }
+    }
+
+    /**
+     * Removes a callback added with {@link #link}, {@link #linkValue} or {@link #linkException}.
+     *
+     * @param callback the callback
+     * @return true if it was linked
+     */
+    public boolean unlink(Consumer<?> callback) {
+        hub.checkInHub(this);
+        Object l = listeners;
+        if (l instanceof Greenlet<?>.Link link && link.callback == callback) {
+            listeners = null;
+            return true;
+        }
+        if (l instanceof ArrayList<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof Greenlet<?>.Link link && link.callback == callback) {
+                    list.remove(i);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void rawlink(Consumer<? super Waitable> callback) {
+        hub.checkInHub(this);
+        linkInternal((Consumer<? super Greenlet<T>>) (Consumer<?>) callback);
+    }
+
+    @Override
+    public boolean rawunlink(Consumer<? super Waitable> callback) {
+        hub.checkInHub(this);
+        return unlinkInternal(callback);
+    }
+
+    // ---- state -------------------------------------------------------------------------------
+
+    /** @return the hub this greenlet belongs to */
+    public Hub hub() {
+        return hub;
+    }
+
+    /** @return true once started (or killed before it started) */
+    public boolean started() {
+        return state != NEW;
+    }
+
+    /** @return true once dead: finished, failed or killed (gevent's {@code ready()}) */
+    @Override
+    public boolean ready() {
+        return state == DEAD;
+    }
+
+    /** @return true once dead (gevent's {@code dead}) */
+    public boolean dead() {
+        return state == DEAD;
+    }
+
+    /** @return true if dead without an exception (a kill counts as success, as in gevent) */
+    public boolean successful() {
+        return state == DEAD && exception == null;
+    }
+
+    /** @return true if it was ended by a kill */
+    public boolean killed() {
+        return killed;
+    }
+
+    /** @return the value returned, or {@code null} until then (and after a failure or kill) */
+    public T value() {
+        return value;
+    }
+
+    /**
+     * The exception the greenlet died of; reading it counts as observing it (it is then not printed).
+     *
+     * @return the exception, or {@code null}
+     */
+    public Throwable exception() {
+        observed = true;
+        return exception;
+    }
+
+    /** @return "Greenlet-N" unless renamed */
+    @Override
+    public String name() {
+        String n = name;
+        return n != null ? n : "Greenlet-" + id;
+    }
+
+    /**
+     * Renames the greenlet (and its thread, for thread dumps).
+     *
+     * @param newName the name
+     * @return this greenlet
+     */
+    public Greenlet<T> name(String newName) {
+        this.name = Objects.requireNonNull(newName, "name");
+        if (thread() != null) {
+            thread().setName(newName);
+        }
+        return this;
+    }
+
+    long spawnedAt() {
+        return spawnedAt;
+    }
+
+    // ---- waiting -----------------------------------------------------------------------------
+
+    /**
+     * Waits until the greenlet is dead. Does not raise its exception.
+     *
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public void join() throws InterruptedException {
+        join(null);
+    }
+
+    /**
+     * Waits until the greenlet is dead or {@code timeout} passes.
+     *
+     * @param timeout the longest wait, or {@code null} for no limit
+     * @return true if it is dead
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean join(Duration timeout) throws InterruptedException {
+        if (state == DEAD) {
+            return true;
+        }
+        Strand me = Strand.currentOrNull();
+        if (me == null || me.carrier() != hub.carrier()) {
+            try {
+                Waits.await(toCompletableFuture().handle((v, e) -> Boolean.TRUE), timeout);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("unreachable: handle() never fails", e);
+            }
+        }
+        if (me == this) {
+            throw new IllegalStateException("gevent4j: " + name() + " cannot join itself: it would wait forever");
+        }
+        Consumer<Greenlet<T>> wake = g -> me.unpark();
+        linkInternal(wake);
+        TimerHeap.Timer timer = timeout == null ? null : hub.wakeLater(timeout.toNanos(), me);
+        try {
+            while (state != DEAD && (timer == null || !timer.fired())) {
+                me.park(this);
+            }
+        } finally {
+            unlinkInternal(wake);
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+        return state == DEAD;
+    }
+
+    /**
+     * Waits for the result (gevent's {@code get()} in {@link Future} shape).
+     *
+     * @return the value
+     * @throws ExecutionException with the greenlet's exception as cause
+     * @throws CancellationException if it was killed
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        join();
+        return result();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the result.
+     *
+     * @param timeout the longest wait
+     * @param unit its unit
+     * @return the value
+     * @throws TimeoutException if it is still running
+     * @throws ExecutionException with the greenlet's exception as cause
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
+            throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
+        }
+        return result();
+    }
+
+    private T result() throws ExecutionException {
+        observed = true;
+        if (exception != null) {
+            throw new ExecutionException(name() + " failed: " + exception, exception);
+        }
+        if (killed) {
+            throw new CancellationException(name() + " was killed");
+        }
+        return value;
+    }
+
+    /**
+     * A future completed when this greenlet dies (with its value, its exception, or a
+     * {@link CancellationException} if it was killed). Any thread.
+     *
+     * @return the future
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        Runnable register = () -> {
+            observed = true;
+            linkInternal(g -> {
+                if (g.exception != null) {
+                    future.completeExceptionally(g.exception);
+                } else if (g.killed) {
+                    future.completeExceptionally(new CancellationException(name() + " was killed"));
+                } else {
+                    future.complete(g.value);
+                }
+            });
+        };
+        if (hub.inHub()) {
+            register.run();
+        } else {
+            hub.callSoonThreadsafe(register);
+        }
+        return future;
+    }
+
+    // ---- kill --------------------------------------------------------------------------------
+
+    /**
+     * Kills the greenlet with {@link GreenletExit} and waits for it to die.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void kill() throws InterruptedException {
+        kill(new GreenletExit(), true, null);
+    }
+
+    /**
+     * Raises {@code error} in the greenlet (gevent's {@code kill(exception, block, timeout)}). A greenlet
+     * that has not run yet never runs. A greenlet blocked outside the hub (socket I/O) is interrupted.
+     * Any thread.
+     *
+     * @param error what to raise; {@link GreenletExit} ends it quietly
+     * @param block whether to wait for it to die
+     * @param timeout the longest wait when blocking, or {@code null}
+     * @return true if it is dead when this returns
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean kill(Throwable error, boolean block, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(error, "error");
+        if (!hub.inHub()) {
+            hub.callSoonThreadsafe(() -> killOnHub(error));
+        } else {
+            if (Strand.currentOrNull() == this) {
+                throw Strand.<RuntimeException>sneakyThrow(error);
+            }
+            killOnHub(error);
+        }
+        return !block || join(timeout);
+    }
+
+    private void killOnHub(Throwable error) {
+        if (state == NEW) {
+            if (startTimer != null) {
+                startTimer.cancel();
+                startTimer = null;
+            }
+            if (error instanceof GreenletExit) {
+                killed = true;
+            } else {
+                exception = error;
+                observed = true;
+            }
+            die();
+        } else if (state == STARTED) {
+            raise(error);
+        }
+    }
+
+    // ---- Future ------------------------------------------------------------------------------
+
+    /**
+     * Kills the greenlet (without waiting).
+     *
+     * @param mayInterruptIfRunning ignored: a kill always reaches the greenlet at its next wait
+     * @return true if it was not dead yet
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (state == DEAD) {
+            return false;
+        }
+        try {
+            kill(new GreenletExit("cancelled"), false, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /** @return true if it was killed */
+    @Override
+    public boolean isCancelled() {
+        return killed;
+    }
+
+    /** @return true once dead */
+    @Override
+    public boolean isDone() {
+        return state == DEAD;
+    }
+
+    @Override
+    public String toString() {
+        String s = state == NEW ? "new" : state == STARTED ? "started" : killed ? "killed"
+                : exception != null ? "failed: " + exception : "finished";
+        return "Greenlet[\"" + name() + "\", " + s + "]";
+    }
+}
