@@ -84,6 +84,30 @@ public final class Carrier implements Executor {
          * @param error what the task threw
          */
         void reportTaskError(Throwable error);
+
+        /**
+         * Blocks the idle carrier thread until {@link #wakeup(Thread)} or {@code nanos} pass. The
+         * default parks the thread; a hub with its own I/O poller waits in {@code epoll_wait}.
+         *
+         * @param carrier the carrier thread (the caller)
+         * @param nanos the longest wait, or -1 for no limit
+         */
+        default void idle(Thread carrier, long nanos) {
+            if (nanos < 0) {
+                LockSupport.park(this);
+            } else if (nanos > 0) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        }
+
+        /**
+         * Wakes a carrier thread blocked in {@link #idle}. Called from any thread.
+         *
+         * @param carrier the carrier thread
+         */
+        default void wakeup(Thread carrier) {
+            LockSupport.unpark(carrier);
+        }
     }
 
     private static final Hooks NO_HOOKS = new Hooks() {
@@ -111,7 +135,7 @@ public final class Carrier implements Executor {
     private final AtomicInteger external = new AtomicInteger();
     private final Thread.Builder.OfVirtual builder;
     private volatile boolean idle;
-    private Hooks hooks = NO_HOOKS;
+    private volatile Hooks hooks = NO_HOOKS;
     private Object owner;
     /** True while a task runs on the carrier thread itself (a callback; a greenlet runs on its own thread). */
     private boolean runningTask;
@@ -251,7 +275,7 @@ public final class Carrier implements Executor {
         } else {
             remote.offer(task);
             if (idle) {
-                LockSupport.unpark(thread);
+                hooks.wakeup(thread);
             }
         }
     }
@@ -266,7 +290,7 @@ public final class Carrier implements Executor {
      */
     public void wakeup() {
         if (idle) {
-            LockSupport.unpark(thread);
+            hooks.wakeup(thread);
         }
     }
 
@@ -374,11 +398,7 @@ public final class Carrier implements Executor {
         idle = true;
         try {
             if (remote.isEmpty()) {
-                if (nextDue < 0) {
-                    LockSupport.park(this);
-                } else if (nextDue > 0) {
-                    LockSupport.parkNanos(this, nextDue);
-                }
+                hooks.idle(thread, nextDue);
             }
         } finally {
             idle = false;
