@@ -295,6 +295,12 @@ public final class StreamServer implements AutoCloseable {
         started = true;
         acceptor = Gevent.spawn(this::acceptLoop);
         acceptor.name("StreamServer-accept " + bound);
+        // However the accept greenlet ends (stop(), or a kill from elsewhere such as Hub.close(), even
+        // before it ran), the port is released; a raw link runs synchronously as it dies.
+        acceptor.rawlink(dead -> {
+            started = false;
+            closeListener(socket, owner);
+        });
         return this;
     }
 
@@ -350,6 +356,10 @@ public final class StreamServer implements AutoCloseable {
             closed = true;
             return;
         }
+        if (owner.isClosed() || !owner.thread().isAlive()) {
+            stopDeadHub(owner);
+            return;
+        }
         if (!owner.inHub()) {
             stopFromElsewhere(owner, gracefulTimeout);
             return;
@@ -371,6 +381,19 @@ public final class StreamServer implements AutoCloseable {
         } finally {
             closed = true;
             stoppedEvent.set();
+        }
+    }
+
+    /** The server's hub was closed or its thread ended: its greenlets are gone; release what is left. */
+    private void stopDeadHub(Hub owner) {
+        started = false;
+        closed = true;
+        closeListener(listener, owner);
+        if (owner.inHub()) {
+            for (Connection c : new ArrayList<>(connections)) {
+                closeSocket(c.raw, c.peer);
+                forget(c);
+            }
         }
     }
 
@@ -521,13 +544,13 @@ public final class StreamServer implements AutoCloseable {
                     return;
                 }
                 if (listener.isClosed()) {
-                    hub.reportError(this, new IllegalStateException("the listening socket of " + this + " was closed"
-                            + " outside stop(); the server no longer accepts and stops now", e));
+                    hub.reportError(this + ": accept", new IllegalStateException("the listening socket was closed"
+                            + " outside stop() (was the accept greenlet interrupted?); the server stops now", e));
                     Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
                     return;
                 }
                 if (delayMs == 0) {
-                    hub.reportError(this, new IOException("accept failed on " + this + " (" + e.getMessage()
+                    hub.reportError(this + ": accept", new IOException("accept failed (" + e.getMessage()
                             + "); retrying after " + MIN_ACCEPT_DELAY_MS + " ms, then up to every "
                             + MAX_ACCEPT_DELAY_MS + " ms while it keeps failing; this is reported once per episode."
                             + " If it says 'Too many open files', raise the limit (ulimit -n) or cap handlers with a"

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import static io.gevent4j.server.ServerTestSupport.anyPort;
 import static io.gevent4j.server.ServerTestSupport.readLine;
 import static io.gevent4j.server.ServerTestSupport.writeLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,5 +117,45 @@ class StreamServerHubsTest {
             assertEquals(name, answer.get(20, TimeUnit.SECONDS));
             t.join(Duration.ofSeconds(20));
         }
+    }
+
+    @Test
+    void closingTheHubReleasesThePort() throws Exception {
+        for (boolean served : new boolean[] {false, true}) {
+            StreamServer server = new StreamServer(anyPort(), WHERE);
+            server.start();
+            int port = server.port();
+            if (served) {
+                assertEquals(Thread.currentThread().getName(), Gevent.spawn(() -> ask(port)).get());
+            } else {
+                Gevent.sleep(0); // the accept loop runs up to its first accept
+            }
+            Hub.current().close();
+            assertFalse(server.started(), "no longer accepting");
+            assertThrows(ConnectException.class, () -> new Socket(LOOPBACK, port).close(), "port released");
+            server.stop(Duration.ofSeconds(1));
+            assertTrue(server.closed());
+        }
+    }
+
+    @Test
+    void stopAfterTheHubThreadEndedReleasesThePort() throws Exception {
+        CompletableFuture<StreamServer> started = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().name("short-lived hub").start(() -> {
+            try {
+                StreamServer server = new StreamServer(anyPort(), WHERE);
+                server.start(); // the accept loop never runs: this thread never blocks in the hub
+                started.complete(server);
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            }
+        });
+        StreamServer server = started.get(20, TimeUnit.SECONDS);
+        t.join(Duration.ofSeconds(20));
+        assertFalse(t.isAlive());
+        server.stop(Duration.ofSeconds(1)); // returns at once: nothing can run on that hub any more
+        assertTrue(server.closed());
+        int port = server.port();
+        assertThrows(ConnectException.class, () -> new Socket(LOOPBACK, port).close());
     }
 }
