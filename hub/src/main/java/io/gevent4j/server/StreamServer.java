@@ -496,22 +496,41 @@ public final class StreamServer implements AutoCloseable {
         return a != null ? a : requested;
     }
 
-    /** @return true from {@link #start()} until a stop begins (gevent's {@code started}); any thread */
+    /**
+     * Whether the server accepts connections: true from {@link #start()} until a stop begins or the
+     * accept loop ends (gevent's {@code started}). Any thread.
+     *
+     * @return true while accepting
+     */
     public boolean started() {
         return started;
     }
 
-    /** @return true once stopped or closed (gevent's {@code closed}); any thread */
+    /**
+     * Whether the server was stopped or closed (gevent's {@code closed}); a closed server cannot be
+     * started again. Any thread.
+     *
+     * @return true once stopped
+     */
     public boolean closed() {
         return closed;
     }
 
-    /** @return the connections accepted and not yet closed; any thread */
+    /**
+     * The number of connections accepted and not yet closed (handlers running, or waiting for room in
+     * a bounded spawner). Any thread.
+     *
+     * @return the open connections
+     */
     public int connectionCount() {
         return connectionCount;
     }
 
-    /** @return the hub the server was started on, or {@code null} before start */
+    /**
+     * The hub the server was started on: its accept loop and handlers run there.
+     *
+     * @return the hub, or {@code null} before start
+     */
     public Hub hub() {
         return hub;
     }
