@@ -140,6 +140,8 @@ public final class VirtualThreadWorkloads {
         w.put("switch_sleep0", a -> switchSleep0(Workloads.arg(a, 0, 200_000)));
         w.put("queue_pingpong", a -> queuePingpong(Workloads.arg(a, 0, 100_000)));
         w.put("sleepers", a -> sleepers(Workloads.arg(a, 0, 100_000), Workloads.arg(a, 1, 1)));
+        w.put("echo", a -> EchoWorkload.runOnVirtualThreads(Workloads.arg(a, 0, 200), Workloads.arg(a, 1, 500),
+                Workloads.arg(a, 2, 64)));
         w.put("park_memory", a -> parkMemory(Workloads.arg(a, 0, 1_000_000)));
         return w;
     }
