@@ -152,7 +152,19 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         } catch (GreenletExit exit) {
             killed = true;
         } catch (Throwable t) {
-            exception = t;
+            Throwable raised = pendingThrowDeliveredByInterrupt();
+            if (raised == null) {
+                exception = t;
+            } else {
+                // a kill reached it by interrupting a JDK wait (a lock, a socket, a plain Thread.sleep) and it
+                // died of that interrupt: it died of the kill, not of the InterruptedException
+                Thread.interrupted();
+                if (raised instanceof GreenletExit) {
+                    killed = true;
+                } else {
+                    exception = raised;
+                }
+            }
         }
         die();
     }

@@ -263,6 +263,11 @@ public final class Hub implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (Greenlet.current() != null) {
+            throw new IllegalStateException("gevent4j: Hub.close() was called from " + Greenlet.current().name()
+                    + ", a greenlet of the hub being closed; call it from the hub's thread outside greenlets"
+                    + " (after Gevent.run or Hub.run returns), or stop the loop with Hub.stop()");
+        }
         // greenlets that have not run yet die at once and never run
         while (scheduledHead != null) {
             scheduledHead.killOnHub(new io.gevent4j.core.GreenletExit("hub closed"));

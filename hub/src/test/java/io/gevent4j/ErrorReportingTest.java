@@ -3,6 +3,8 @@ package io.gevent4j;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -160,5 +162,33 @@ class ErrorReportingTest extends HubTestSupport {
             turn();
         });
         assertEquals(0, count(err, "checked boom"), err);
+    }
+
+    /** Runs {@link UnobservedAtExitMain} in a child JVM and returns its stdout and stderr. */
+    private static String runChildJvm(String... args) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(),
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), UnobservedAtExitMain.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child JVM did not exit");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void aFailureIsNotLostWhenTheProgramEndsRightAfterAPlainJoin() throws Exception {
+        String out = runChildJvm();
+        assertEquals(1, reports(out, "IllegalStateException: failure right before exit"), out);
+        assertTrue(out.contains("exit-victim"), out);
+        assertTrue(out.contains("reported at exit"), out);
+    }
+
+    @Test
+    void aFailureObservedRightBeforeExitIsNotReportedAtExit() throws Exception {
+        String out = runChildJvm("observe");
+        assertEquals("observed: failure right before exit", out.strip(), out);
     }
 }

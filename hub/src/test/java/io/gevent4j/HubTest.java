@@ -186,6 +186,18 @@ class HubTest extends HubTestSupport {
     }
 
     @Test
+    void closeFromOneOfItsGreenletsIsRefused() throws Exception {
+        Hub hub = Hub.current();
+        Greenlet<Void> g = Gevent.spawn(() -> {
+            hub.close();
+        });
+        g.join();
+        assertInstanceOf(IllegalStateException.class, g.exception());
+        assertTrue(g.exception().getMessage().contains("outside greenlets"), g.exception().getMessage());
+        assertFalse(hub.isClosed());
+    }
+
+    @Test
     void formatRunInfoShowsEachGreenletWhatItWaitsOnAndItsStack() throws Exception {
         Event never = new Event();
         Greenlet<Void> waiter = Gevent.spawn(() -> {

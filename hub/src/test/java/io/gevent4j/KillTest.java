@@ -5,10 +5,13 @@ import io.gevent4j.event.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -264,5 +267,42 @@ class KillTest extends HubTestSupport {
         assertTrue(g.join(Duration.ofSeconds(10)), "the kill was lost");
         assertTrue(g.killed());
         assertFalse(log.contains("not killed"), log.toString());
+    }
+
+    /** Waits (spinning, without turning the hub) until the greenlet is parked by the JDK, outside the hub. */
+    private static void awaitParkedOutsideTheHub(Greenlet<?> g) {
+        while (g.thread().getState() != Thread.State.WAITING && g.thread().getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void killIsHonouredForAGreenletBlockedInAJdkWait() throws Exception {
+        // A latch, a socket accept, an unpatched Thread.sleep: the JDK parks the greenlet, and the kill
+        // reaches it by interrupting it. It must end as killed, not as failed with an InterruptedException.
+        CountDownLatch never = new CountDownLatch(1);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Greenlet<Void>> blocked = List.of(
+                    Gevent.spawn(() -> {
+                        never.await();
+                    }),
+                    Gevent.spawn(() -> {
+                        server.accept().close();
+                    }),
+                    Gevent.spawn(() -> {
+                        Thread.sleep(60_000);
+                    }));
+            turn();
+            String err = captureStderr(() -> {
+                for (Greenlet<Void> g : blocked) {
+                    awaitParkedOutsideTheHub(g);
+                    assertTrue(g.kill(new GreenletExit(), true, Duration.ofSeconds(10)), g.toString());
+                    assertTrue(g.killed(), g + " died of " + g.failure());
+                    assertNull(g.exception());
+                }
+                turn();
+            });
+            assertEquals("", err, "a kill is not a failure");
+        }
     }
 }

@@ -251,6 +251,17 @@ public abstract class Strand {
     }
 
     /**
+     * The pending exception if it was raised while the strand was parked by the JDK (a lock, a socket, a
+     * plain {@code Thread.sleep}), so that the strand was interrupted to deliver it: what the strand then
+     * throws (an {@code InterruptedException}, a closed socket) is the effect of this raise.
+     *
+     * @return that exception, or {@code null}
+     */
+    public final Throwable pendingThrowDeliveredByInterrupt() {
+        return interruptedForThrow ? pendingThrow : null;
+    }
+
+    /**
      * Withdraws a pending {@link #raise(Throwable)} of exactly {@code error} if it has not been thrown
      * yet (a Timeout leaving the block it guarded).
      *
