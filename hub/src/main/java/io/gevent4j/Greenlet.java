@@ -117,7 +117,11 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             } else {
                 hub.addScheduled(this);
             }
-            createThread(this::body).start();
+            Thread t = createThread(this::body);
+            if (name != null) {
+                t.setName(name); // named before it started: thread dumps show the name too
+            }
+            t.start();
         }
         return this;
     }

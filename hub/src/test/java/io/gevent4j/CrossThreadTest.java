@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -217,6 +218,23 @@ class CrossThreadTest extends HubTestSupport {
         // DESIGN.md: the JDK's poller threads must not be tied to the first hub that used a socket.
         assertEquals("echo 1", echoOnAFreshHubThread("1"));
         assertEquals("echo 2", echoOnAFreshHubThread("2"));
+    }
+
+    @Test
+    void socketIoOnASecondHubWhenTheFirstSocketOfTheProcessWasUsedInAGreenlet() throws Exception {
+        // In a fresh JVM, so that the JDK's pollers really start on a greenlet's first socket use.
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), SocketsOnASecondHubMain.class.getName())
+                .redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(50, TimeUnit.SECONDS), "the child JVM did not exit: " + out);
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("echo first\necho second", out.strip().replace(System.lineSeparator(), "\n"), out);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     /** A fresh platform thread whose hub runs a server and a client greenlet over loopback; the thread then ends. */

@@ -387,4 +387,24 @@ class SpawnJoinTest extends HubTestSupport {
         assertEquals(List.of("a starts with null", "b starts with null", "a still has a", "b still has b"), seen);
         assertEquals("root", local.get());
     }
+
+    @Test
+    void inheritableThreadLocalsAreCopiedFromTheSpawner() throws Exception {
+        InheritableThreadLocal<String> context = new InheritableThreadLocal<>();
+        context.set("request-42");
+        Greenlet<String> child = Gevent.spawn(() -> {
+            String seen = context.get();
+            context.set("changed by the child");
+            return seen;
+        });
+        assertEquals("request-42", child.get());
+        assertEquals("request-42", context.get(), "the child's change stays in the child");
+    }
+
+    @Test
+    void aNameGivenBeforeStartIsTheThreadsName() throws Exception {
+        Greenlet<String> g = Greenlet.create(() -> Thread.currentThread().getName()).name("named-early");
+        g.start();
+        assertEquals("named-early", g.get());
+    }
 }
