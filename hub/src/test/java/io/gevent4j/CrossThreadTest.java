@@ -85,6 +85,19 @@ class CrossThreadTest extends HubTestSupport {
     }
 
     @Test
+    void formatRunInfoOfAnotherHubIsMadeByThatHub() throws Exception {
+        Greenlet<?> g = other.submit(() -> Gevent.spawn(() -> {
+            Gevent.sleep(60_000);
+        }).name("remote-sleeper")).get(10, TimeUnit.SECONDS);
+        String info = other.formatRunInfo();
+        assertTrue(info.startsWith("Hub of thread \"other-hub\""), info);
+        assertTrue(info.contains("remote-sleeper waits on timer due in"), info);
+        assertTrue(info.contains("Gevent.sleep"), info);
+        assertTrue(Gevent.formatRunInfo().contains("remote-sleeper"));
+        g.kill();
+    }
+
+    @Test
     void killJoinAndGetFromAnotherThread() throws Exception {
         Greenlet<?> sleeper = other.submit(() -> Gevent.spawn(() -> {
             Gevent.sleep(60_000);

@@ -308,6 +308,17 @@ class SpawnJoinTest extends HubTestSupport {
     }
 
     @Test
+    void waitLeavesNoCallbackOnTheObjectsItDidNotWaitFor() throws Exception {
+        Event set = new Event();
+        Event unset = new Event();
+        set.set();
+        assertEquals(List.of(set), Gevent.wait(List.of(set, unset), null, 1));
+        assertTrue(unset.toString().contains("0 waiting"), unset.toString());
+        assertEquals(List.of(), Gevent.wait(List.of(unset), Duration.ZERO, 1));
+        assertTrue(unset.toString().contains("0 waiting"), unset.toString());
+    }
+
+    @Test
     void waitWithATimeoutReturnsWhatIsReady() throws Exception {
         Event set = new Event();
         Event unset = new Event();
