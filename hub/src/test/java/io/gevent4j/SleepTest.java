@@ -109,14 +109,15 @@ class SleepTest extends HubTestSupport {
     void sleepersWakeInDeadlineOrder() throws Exception {
         List<Integer> woke = new ArrayList<>();
         List<Greenlet<Void>> all = new ArrayList<>();
-        for (int ms : new int[] {90, 10, 50}) {
+        // wide gaps: a later-created timer with an earlier deadline, robust to pauses of the hub thread
+        for (int ms : new int[] {250, 10, 120}) {
             all.add(Gevent.spawn(() -> {
                 Gevent.sleep(ms);
                 woke.add(ms);
             }));
         }
         Gevent.joinAll(all);
-        assertEquals(List.of(10, 50, 90), woke);
+        assertEquals(List.of(10, 120, 250), woke);
     }
 
     @Test

@@ -186,10 +186,7 @@ class SpawnJoinTest extends HubTestSupport {
             never.await();
             return 2;
         });
-        Greenlet<Integer> alsoQuick = Gevent.spawn(() -> {
-            Gevent.sleep(0);
-            return 3;
-        });
+        Greenlet<Integer> alsoQuick = Gevent.spawn(() -> 3);
         List<Greenlet<Integer>> done = Gevent.joinAll(List.of(quick, slow, alsoQuick), Duration.ofMillis(50));
         assertEquals(List.of(quick, alsoQuick), done);
         assertFalse(slow.ready());
@@ -237,8 +234,9 @@ class SpawnJoinTest extends HubTestSupport {
     @Test
     void joinAllRaiseErrorRaisesTheFirstFailure() throws Exception {
         // gevent's test_joinall_exception_order: the earliest failure is raised
+        Event later = new Event();
         Greenlet<Void> late = Gevent.spawn(() -> {
-            Gevent.sleep(100);
+            later.await();
             throw new IllegalStateException("first spawned, fails second");
         });
         Greenlet<Void> early = Gevent.spawn(() -> {
@@ -250,6 +248,7 @@ class SpawnJoinTest extends HubTestSupport {
         assertFalse(late.ready(), "joinAll(raiseError) returns at the first failure");
         // a failure already there is raised at once
         assertThrows(IllegalArgumentException.class, () -> Gevent.joinAll(List.of(early), null, true, 1));
+        later.set();
         assertThrows(IllegalStateException.class, () -> Gevent.joinAll(List.of(late), null, true, 1));
     }
 
@@ -348,13 +347,16 @@ class SpawnJoinTest extends HubTestSupport {
 
     @Test
     void iwaitOfGreenletsInCompletionOrder() throws Exception {
+        Event middleDone = new Event();
         Greenlet<Integer> slow = Gevent.spawn(() -> {
-            Gevent.sleep(60);
+            middleDone.await();
+            Gevent.sleep(5);
             return 3;
         });
         Greenlet<Integer> middle = Gevent.spawn(() -> {
             Gevent.sleep(0);
             Gevent.sleep(0);
+            middleDone.set();
             return 2;
         });
         Greenlet<Integer> fast = Gevent.spawn(() -> 1);

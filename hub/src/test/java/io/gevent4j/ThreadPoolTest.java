@@ -19,8 +19,11 @@ class ThreadPoolTest extends HubTestSupport {
     @Test
     void aRealBlockingSleepOnAWorkerDoesNotStopTheHub() throws Exception {
         Thread hubThread = Thread.currentThread();
+        java.util.concurrent.CountDownLatch threeTicks = new java.util.concurrent.CountDownLatch(3);
         AsyncResult<String> result = Hub.current().threadpool().spawn(() -> {
-            Thread.sleep(200); // a real blocking call: it would freeze the hub if it ran there
+            // real blocking calls: they would freeze the hub if they ran on its thread
+            assertTrue(threeTicks.await(20, TimeUnit.SECONDS), "the hub did not tick while the worker blocked");
+            Thread.sleep(200);
             Thread me = Thread.currentThread();
             return (me.isVirtual() ? "virtual" : "platform") + (me == hubThread ? " hub" : " worker");
         });
@@ -28,6 +31,7 @@ class ThreadPoolTest extends HubTestSupport {
         Greenlet<Void> ticker = Gevent.spawn(() -> {
             while (!result.ready()) {
                 ticks.add(System.nanoTime());
+                threeTicks.countDown();
                 Gevent.sleep(10);
             }
         });
