@@ -108,6 +108,8 @@ class TimeoutTest extends HubTestSupport {
             Task check = () -> {
                 try (Timeout t = Timeout.start(SHOULD_EXPIRE)) {
                     Gevent.sleep(0);
+                } catch (Timeout t) {
+                    // allowed: on a busy machine that turn may outlast it, and then it fires inside the block
                 }
                 long start = System.nanoTime();
                 Gevent.sleep(SHOULD_EXPIRE.multipliedBy(5)); // well past the old deadline
