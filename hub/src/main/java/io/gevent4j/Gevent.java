@@ -152,8 +152,15 @@ public final class Gevent {
 
     private static void yieldNow(Strand me) throws InterruptedException {
         if (me.isRoot()) {
-            Hub.of(me).callSoon(me::unpark);
-            me.park("sleep(0)");
+            // loop on our own flag: a stale wake-up must not end the yield before the others ran
+            boolean[] resumed = new boolean[1];
+            Hub.of(me).callSoon(() -> {
+                resumed[0] = true;
+                me.unpark();
+            });
+            do {
+                me.park("sleep(0)");
+            } while (!resumed[0]);
             return;
         }
         // On a greenlet the JDK's yield re-submits its continuation to the end of the hub's ready queue.
@@ -212,7 +219,7 @@ public final class Gevent {
         int wanted = Math.min(count, greenlets.size());
         JoinAll<G> waiter = new JoinAll<>(me, done, wanted, raiseError);
         for (G g : greenlets) {
-            hub.checkInHub(g);
+            g.hub().checkInHub(g); // a greenlet of another hub cannot be linked from here
             if (raiseError) {
                 g.markObserved();
             }
@@ -260,8 +267,9 @@ public final class Gevent {
         @Override
         public void accept(G g) {
             done.add(g);
-            if (raiseError && failure == null && g.exception() != null) {
-                failure = g.exception();
+            // failure() does not mark the exception observed: a plain joinAll still lets it be printed
+            if (raiseError && failure == null && g.failure() != null) {
+                failure = g.failure();
             }
             if (finished()) {
                 waiter.unpark();
@@ -310,16 +318,30 @@ public final class Gevent {
      */
     public static boolean killAll(Collection<? extends Greenlet<?>> greenlets, Throwable error, boolean block,
                                   Duration timeout) throws InterruptedException {
-        List<Greenlet<?>> list = new ArrayList<>(greenlets);
+        Greenlet<?> self = Greenlet.current();
+        List<Greenlet<?>> list = new ArrayList<>(greenlets.size());
+        for (Greenlet<?> g : greenlets) {
+            if (g != self) { // the caller does not kill (nor wait for) itself
+                list.add(g);
+            }
+        }
         for (Greenlet<?> g : list) {
-            if (!g.dead() && g != Greenlet.current()) {
+            if (!g.dead()) {
                 g.kill(error, false, null);
             }
         }
         if (!block) {
             return list.stream().allMatch(Greenlet::dead);
         }
-        return joinAll(list, timeout).size() == list.size();
+        // join one by one: unlike joinAll this also works for greenlets of other hubs
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        for (Greenlet<?> g : list) {
+            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (!g.join(left)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- wait / iwait ------------------------------------------------------------------------
@@ -338,10 +360,14 @@ public final class Gevent {
     public static <W extends Waitable> List<W> wait(Collection<W> objects, Duration timeout, int count)
             throws InterruptedException {
         List<W> ready = new ArrayList<>();
-        Iterator<W> it = iwait(objects, timeout).iterator();
+        IWait<W> it = new IWait<>(new ArrayList<>(objects), timeout);
         int wanted = Math.min(count, objects.size());
-        while (ready.size() < wanted && it.hasNext()) {
-            ready.add(it.next());
+        try {
+            while (ready.size() < wanted && it.hasNext()) {
+                ready.add(it.next());
+            }
+        } finally {
+            it.unlinkAll(); // those not waited for must not keep a callback to us
         }
         return ready;
     }
@@ -369,6 +395,7 @@ public final class Gevent {
         private final boolean timed;
         private int delivered;
         private boolean linked;
+        private boolean linking;
 
         IWait(List<W> objects, Duration timeout) {
             this.objects = objects;
@@ -380,15 +407,30 @@ public final class Gevent {
         @SuppressWarnings("unchecked")
         public void accept(Waitable w) {
             arrived.add((W) w);
-            waiter.unpark();
+            if (!linking) { // an object ready at rawlink time calls back at once: no wake-up needed
+                waiter.unpark();
+            }
+        }
+
+        void unlinkAll() {
+            if (linked) {
+                for (W w : objects) {
+                    w.rawunlink(this);
+                }
+            }
         }
 
         @Override
         public boolean hasNext() {
             if (!linked) {
                 linked = true;
-                for (W w : objects) {
-                    w.rawlink(this);
+                linking = true;
+                try {
+                    for (W w : objects) {
+                        w.rawlink(this);
+                    }
+                } finally {
+                    linking = false;
                 }
             }
             if (!arrived.isEmpty()) {
@@ -404,9 +446,7 @@ public final class Gevent {
                 Thread.currentThread().interrupt();
             }
             if (arrived.isEmpty()) {
-                for (W w : objects) {
-                    w.rawunlink(this);
-                }
+                unlinkAll();
                 return false;
             }
             return true;

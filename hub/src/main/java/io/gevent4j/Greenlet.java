@@ -6,6 +6,7 @@ import io.gevent4j.internal.TimerHeap;
 import io.gevent4j.internal.Waits;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -25,13 +26,15 @@ import java.util.function.Consumer;
  *
  * <h2>State machine</h2>
  * <pre>
- *   NEW --start()/startLater()--> STARTED --the callable returns------------> DEAD (successful, value)
- *    |                              |------the callable throws--------------> DEAD (exception)
- *    |                              |------kill(): GreenletExit raised in it--> DEAD (successful, value null)
- *    '--kill() before it started-------------------------------------------------> DEAD (never ran)
+ *   NEW --start()--> STARTED --the hub runs it--> RUNNING --the callable returns------------> DEAD (successful, value)
+ *    |                 |                            |------the callable throws--------------> DEAD (exception)
+ *    |                 |                            '------kill(): GreenletExit raised in it--> DEAD (successful, value null)
+ *    |                 '--kill() before it ran---------------------------------------------> DEAD (never runs)
+ *    '--kill() before start(), or during startLater()'s delay------------------------------> DEAD (never runs)
  * </pre>
- * A STARTED greenlet is ready (queued on the hub), running, or parked in a wait. When it dies, its
- * waiters wake, then its links run on the hub in the order they were added. A failure that nobody
+ * A STARTED greenlet is queued on the hub and has not run yet; a RUNNING one is running or parked in a
+ * wait. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
+ * they were added (a link removed meanwhile with {@link #unlink} does not run). A failure that nobody
  * observes (no link, no {@code get}, no {@code joinAll(..., raiseError)}) is printed to stderr with the
  * greenlet's name and stack, as gevent does.
  *
@@ -45,21 +48,30 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     private static final AtomicLong IDS = new AtomicLong();
     private static final byte NEW = 0;
     private static final byte STARTED = 1;
-    private static final byte DEAD = 2;
+    private static final byte RUNNING = 2;
+    private static final byte DEAD = 3;
 
     private final Hub hub;
     private final Callable<T> task;
     private final long id;
     private final long spawnedAt;
     private String name;
-    private byte state = NEW;
+    /** Volatile so that a thread outside the hub that sees DEAD also sees the value and exception. */
+    private volatile byte state = NEW;
     private boolean killed;
-    private boolean observed;
+    private volatile boolean observed;
     private T value;
     private Throwable exception;
-    /** null, one Consumer, or an ArrayList of them: called synchronously at death. */
+    /** Internal waiters (join, joinAll, futures): null, one Consumer, or an ArrayList; called synchronously at death. */
     private Object listeners;
+    /** User links, run by one hub callback after death; null until the first link. */
+    private ArrayDeque<Link> links;
+    private boolean notifierScheduled;
     private TimerHandle startTimer;
+    /** The hub's list of scheduled greenlets (started or start-later, not running yet), for close and dumps. */
+    Greenlet<?> scheduledPrev;
+    Greenlet<?> scheduledNext;
+    boolean scheduled;
 
     Greenlet(Hub hub, Callable<T> task) {
         super(hub.carrier());
@@ -102,8 +114,14 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             if (startTimer != null) {
                 startTimer.cancel();
                 startTimer = null;
+            } else {
+                hub.addScheduled(this);
             }
-            createThread(this::body).start();
+            Thread t = createThread(this::body);
+            if (name != null) {
+                t.setName(name); // named before it started: thread dumps show the name too
+            }
+            t.start();
         }
         return this;
     }
@@ -121,18 +139,36 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 startTimer = null;
                 start();
             });
+            hub.addScheduled(this);
         }
         return this;
     }
 
     private void body() {
+        if (state == DEAD) {
+            return; // killed after start() but before it ran: it never runs
+        }
+        state = RUNNING;
+        hub.removeScheduled(this);
         try {
             throwPending();
             value = task.call();
         } catch (GreenletExit exit) {
             killed = true;
         } catch (Throwable t) {
-            exception = t;
+            Throwable raised = pendingThrowDeliveredByInterrupt();
+            if (raised == null) {
+                exception = t;
+            } else {
+                // a kill reached it by interrupting a JDK wait (a lock, a socket, a plain Thread.sleep) and it
+                // died of that interrupt: it died of the kill, not of the InterruptedException
+                Thread.interrupted();
+                if (raised instanceof GreenletExit) {
+                    killed = true;
+                } else {
+                    exception = raised;
+                }
+            }
         }
         die();
     }
@@ -148,14 +184,43 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         } else if (l != null) {
             notifyListener(l);
         }
-        if (exception != null && !observed) {
-            // after the woken joiners had a chance to look at it with get()
-            hub.callSoon(() -> {
-                if (!observed) {
-                    hub.reportError(this, exception);
-                }
-            });
+        if (links != null && !links.isEmpty()) {
+            scheduleNotifier();
         }
+        if (exception != null && !observed) {
+            // reported after the woken joiners had a chance to look at it with get()
+            hub.reportLater(this);
+        }
+    }
+
+    private void scheduleNotifier() {
+        if (!notifierScheduled) {
+            notifierScheduled = true;
+            hub.carrier().execute(this::notifyLinks);
+        }
+    }
+
+    /** Runs the user links on the hub, in order; a link unlinked by an earlier one does not run. */
+    private void notifyLinks() {
+        notifierScheduled = false;
+        Link link;
+        while (links != null && (link = links.pollFirst()) != null) {
+            try {
+                link.run();
+            } catch (Throwable error) {
+                hub.reportError("link " + link.callback + " of " + this, error);
+            }
+        }
+    }
+
+    /** @return true if someone observed the failure (a link, get, raiseError); package use, for reports */
+    boolean observed() {
+        return observed;
+    }
+
+    /** @return the exception without marking it observed (package use: joinAll, reports) */
+    Throwable failure() {
+        return exception;
     }
 
     @SuppressWarnings("unchecked")
@@ -202,8 +267,8 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         observed = true;
     }
 
-    /** A user link: runs as a hub callback, after the greenlet's death, and forgets the exception report. */
-    private final class Link implements Consumer<Greenlet<T>> {
+    /** A user link: run by the hub's notifier callback after the greenlet's death. */
+    private final class Link {
         final Consumer<? super Greenlet<T>> callback;
         final int filter; // 0 any, 1 success only, 2 failure only
 
@@ -212,11 +277,10 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             this.filter = filter;
         }
 
-        @Override
-        public void accept(Greenlet<T> g) {
-            boolean success = g.exception == null;
+        void run() {
+            boolean success = exception == null;
             if (filter == 0 || (filter == 1 && success) || (filter == 2 && !success)) {
-                hub.carrier().execute(() -> callback.accept(g));
+                callback.accept(Greenlet.this);
             }
         }
     }
@@ -256,11 +320,12 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         if (filter != 1) {
             observed = true;
         }
-        Link link = new Link(callback, filter);
+        if (links == null) {
+            links = new ArrayDeque<>(2);
+        }
+        links.add(new Link(callback, filter));
         if (state == DEAD) {
-            link.accept(this);
-        } else {
-            linkInternal(link);
+            scheduleNotifier();
         }
     }
 
@@ -272,15 +337,10 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      */
     public boolean unlink(Consumer<?> callback) {
         hub.checkInHub(this);
-        Object l = listeners;
-        if (l instanceof Greenlet<?>.Link link && link.callback == callback) {
-            listeners = null;
-            return true;
-        }
-        if (l instanceof ArrayList<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                if (list.get(i) instanceof Greenlet<?>.Link link && link.callback == callback) {
-                    list.remove(i);
+        if (links != null) {
+            for (var it = links.iterator(); it.hasNext(); ) {
+                if (it.next().callback == callback) {
+                    it.remove();
                     return true;
                 }
             }
@@ -308,7 +368,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         return hub;
     }
 
-    /** @return true once started (or killed before it started) */
+    /** @return true once started (or killed before it started); false while a startLater delay runs */
     public boolean started() {
         return state != NEW;
     }
@@ -436,6 +496,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      */
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        observed = true;
         join();
         return result();
     }
@@ -452,6 +513,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        observed = true;
         if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
             throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
@@ -529,15 +591,17 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             }
             killOnHub(error);
         }
-        return !block || join(timeout);
+        return block ? join(timeout) : state == DEAD;
     }
 
-    private void killOnHub(Throwable error) {
-        if (state == NEW) {
+    void killOnHub(Throwable error) {
+        if (state == NEW || state == STARTED) {
+            // not running yet: it dies at once and never runs (a STARTED one's thread returns at once)
             if (startTimer != null) {
                 startTimer.cancel();
                 startTimer = null;
             }
+            hub.removeScheduled(this);
             if (error instanceof GreenletExit) {
                 killed = true;
             } else {
@@ -545,7 +609,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 observed = true;
             }
             die();
-        } else if (state == STARTED) {
+        } else if (state == RUNNING) {
             raise(error);
         }
     }
@@ -585,7 +649,8 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
 
     @Override
     public String toString() {
-        String s = state == NEW ? "new" : state == STARTED ? "started" : killed ? "killed"
+        String s = state == NEW ? (startTimer != null ? "start scheduled" : "new")
+                : state == STARTED ? "started, not run yet" : state == RUNNING ? "running" : killed ? "killed"
                 : exception != null ? "failed: " + exception : "finished";
         return "Greenlet[\"" + name() + "\", " + s + "]";
     }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -32,6 +33,17 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Hub implements AutoCloseable {
     private static final Set<Hub> HUBS = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /**
+     * Greenlets that died of an exception whose report is still deferred (waiting to see whether a
+     * joiner calls {@code get()}); printed at JVM exit if still unobserved, so that a failure is never
+     * lost when the program ends right after a plain {@code join}.
+     */
+    private static final Set<Greenlet<?>> UNREPORTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Thread hook = new Thread(Hub::reportUnreportedAtExit, "gevent4j-unreported-failures");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
 
     private final Carrier carrier;
     private final TimerHeap timers = new TimerHeap();
@@ -41,6 +53,9 @@ public final class Hub implements AutoCloseable {
     private io.gevent4j.threadpool.ThreadPool threadpool;
     /** The hub's own epoll, created when a greenlet first waits for socket readiness through it. */
     private volatile HubPoller poller;
+    /** Head of the intrusive list of greenlets started (or start-later) that have not run yet. */
+    private Greenlet<?> scheduledHead;
+    private int scheduledCount;
 
     private Hub(Carrier carrier) {
         this.carrier = carrier;
@@ -208,6 +223,11 @@ public final class Hub implements AutoCloseable {
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         CompletableFuture<T> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("gevent4j: " + this + " is closed and runs nothing;"
+                    + " submit to a live hub (Hub.current() on the thread that should run it)"));
+            return result;
+        }
         Runnable spawn = () -> {
             Greenlet<T> g = new Greenlet<>(this, task);
             g.linkInternal(done -> {
@@ -241,9 +261,13 @@ public final class Hub implements AutoCloseable {
             throw new WrongThreadException("gevent4j: Hub.run() must be called on the hub's own thread \""
                     + thread().getName() + "\", outside greenlets; it was called from " + Thread.currentThread());
         }
-        stopRequested = false;
-        while (!stopRequested) {
-            root.park(this, false);
+        try {
+            while (!stopRequested) {
+                root.park(this, false);
+            }
+        } finally {
+            // reset on the way out, so that a stop() made before run() started is not lost
+            stopRequested = false;
         }
     }
 
@@ -263,8 +287,26 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         checkInHub("Hub.close");
+        if (closed) {
+            return;
+        }
+        if (Greenlet.current() != null) {
+            throw new IllegalStateException("gevent4j: Hub.close() was called from " + Greenlet.current().name()
+                    + ", a greenlet of the hub being closed; call it from the hub's thread outside greenlets"
+                    + " (after Gevent.run or Hub.run returns), or stop the loop with Hub.stop()");
+        }
+        // greenlets that have not run yet die at once and never run
+        while (scheduledHead != null) {
+            scheduledHead.killOnHub(new io.gevent4j.core.GreenletExit("hub closed"));
+        }
         List<Greenlet<?>> live = liveGreenlets();
-        Gevent.killAll(live, new io.gevent4j.core.GreenletExit("hub closed"), true, Duration.ofSeconds(10));
+        if (!Gevent.killAll(live, new io.gevent4j.core.GreenletExit("hub closed"), true, Duration.ofSeconds(10))) {
+            List<Greenlet<?>> left = liveGreenlets();
+            reportError(this, new IllegalStateException("gevent4j: Hub.close(): " + left.size() + " greenlet(s) did"
+                    + " not die within 10 s of being killed and are abandoned (do they catch GreenletExit?): " + left));
+        }
+        // one turn, so that the links and error reports of the greenlets that died run on this hub
+        Gevent.sleep(0);
         timers.clear();
         if (threadpool != null) {
             threadpool.close();
@@ -349,7 +391,62 @@ public final class Hub implements AutoCloseable {
                 out.add(g);
             }
         });
+        for (Greenlet<?> g = scheduledHead; g != null; g = g.scheduledNext) {
+            out.add(g);
+        }
         return out;
+    }
+
+    /** Notes a greenlet that was started (or will start later) and has not run yet. Hub thread only. */
+    void addScheduled(Greenlet<?> g) {
+        if (!g.scheduled) {
+            g.scheduled = true;
+            g.scheduledNext = scheduledHead;
+            if (scheduledHead != null) {
+                scheduledHead.scheduledPrev = g;
+            }
+            scheduledHead = g;
+            scheduledCount++;
+        }
+    }
+
+    /** Forgets a greenlet noted by {@link #addScheduled}: it runs now, or died first. Hub thread only. */
+    void removeScheduled(Greenlet<?> g) {
+        if (g.scheduled) {
+            g.scheduled = false;
+            if (g.scheduledPrev != null) {
+                g.scheduledPrev.scheduledNext = g.scheduledNext;
+            } else {
+                scheduledHead = g.scheduledNext;
+            }
+            if (g.scheduledNext != null) {
+                g.scheduledNext.scheduledPrev = g.scheduledPrev;
+            }
+            g.scheduledPrev = null;
+            g.scheduledNext = null;
+            scheduledCount--;
+        }
+    }
+
+    /**
+     * Reports a greenlet's failure on the hub's next turn unless someone observes it first (a joiner
+     * woken by its death calling {@code get()}); at JVM exit if the hub never turns again.
+     */
+    void reportLater(Greenlet<?> g) {
+        UNREPORTED.add(g);
+        carrier.execute(() -> {
+            if (UNREPORTED.remove(g) && !g.observed()) {
+                reportError(g, g.failure());
+            }
+        });
+    }
+
+    private static void reportUnreportedAtExit() {
+        for (Greenlet<?> g : UNREPORTED) {
+            if (UNREPORTED.remove(g) && !g.observed()) {
+                g.hub().reportError(g + " (reported at exit)", g.failure());
+            }
+        }
     }
 
     /**
@@ -395,10 +492,19 @@ public final class Hub implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         out.append("Hub of thread \"").append(thread().getName()).append("\": ")
                 .append(carrier.liveCount()).append(" live greenlet(s), ")
+                .append(scheduledCount).append(" not run yet, ")
                 .append(carrier.parkedInHubCount()).append(" waiting in the hub, ")
                 .append(carrier.readyCount()).append(" ready, ")
                 .append(timers.size()).append(" timer(s), ")
                 .append(carrier.externalCount()).append(" outstanding thread-pool/external job(s)\n");
+        Object rootBlocker = carrier.root().blocker();
+        if (rootBlocker != null) {
+            out.append("  the hub's own thread \"").append(thread().getName()).append("\" waits on ")
+                    .append(rootBlocker).append('\n');
+        }
+        for (Greenlet<?> g = scheduledHead; g != null; g = g.scheduledNext) {
+            out.append("  ").append(g.name()).append(" has not run yet: ").append(g).append('\n');
+        }
         carrier.forEachLive(s -> {
             out.append("  ").append(s.name());
             Object blocker = s.blocker();

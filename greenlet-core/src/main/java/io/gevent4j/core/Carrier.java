@@ -373,9 +373,8 @@ public final class Carrier implements Executor {
         for (int n = ready.size(); n > 0 && !root.permit; n--) {
             runTask(ready.pollFirst());
         }
-        if (root.permit) {
-            return;
-        }
+        // Due timers fire even when the root was just woken: a root looping on sleep(0) must not starve
+        // them (a Timeout around such a loop has to fire, as gevent's test__sleep0 checks).
         long nextDue;
         runningTask = true;
         try {

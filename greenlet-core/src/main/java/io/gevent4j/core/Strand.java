@@ -1,5 +1,6 @@
 package io.gevent4j.core;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,6 +25,8 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
     final Carrier carrier;
     private Thread thread;
     private Throwable pendingThrow;
+    /** Exceptions raised while {@link #pendingThrow} was still pending, in order; usually null. */
+    private ArrayDeque<Throwable> laterThrows;
     private boolean interruptedForThrow;
     private boolean parkedInHub;
     private Object blocker;
@@ -227,13 +230,22 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
     /**
      * Raises {@code error} inside this strand at its current or next park (gevent's
      * {@code greenlet.throw}). A strand parked in the hub is woken; a greenlet parked by the JDK (in
-     * socket I/O, say) is interrupted so that it gets there. Carrier only; the strand must not be the
-     * current one.
+     * socket I/O, say) is interrupted so that it gets there. If an exception is already pending, this
+     * one is queued behind it and raised at the strand's next park after that. Carrier only; the strand
+     * must not be the current one.
      *
      * @param error what to raise; a checked exception is raised as is
      */
     public final void raise(Throwable error) {
-        pendingThrow = error;
+        if (pendingThrow == null) {
+            pendingThrow = error;
+        } else {
+            // Never drop one: a kill raised while a Timeout is pending (or the reverse) must still arrive.
+            if (laterThrows == null) {
+                laterThrows = new ArrayDeque<>(2);
+            }
+            laterThrows.add(error);
+        }
         if (parkedInHub) {
             unpark();
         } else if (thread != null && !(this instanceof Carrier.RootStrand)) {
@@ -251,6 +263,17 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
     }
 
     /**
+     * The pending exception if it was raised while the strand was parked by the JDK (a lock, a socket, a
+     * plain {@code Thread.sleep}), so that the strand was interrupted to deliver it: what the strand then
+     * throws (an {@code InterruptedException}, a closed socket) is the effect of this raise.
+     *
+     * @return that exception, or {@code null}
+     */
+    public final Throwable pendingThrowDeliveredByInterrupt() {
+        return interruptedForThrow ? pendingThrow : null;
+    }
+
+    /**
      * Withdraws a pending {@link #raise(Throwable)} of exactly {@code error} if it has not been thrown
      * yet (a Timeout leaving the block it guarded).
      *
@@ -259,21 +282,21 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      */
     public final boolean cancelRaise(Throwable error) {
         if (pendingThrow == error) {
-            pendingThrow = null;
+            pendingThrow = laterThrows == null ? null : laterThrows.poll();
             if (interruptedForThrow) {
                 interruptedForThrow = false;
                 Thread.interrupted();
             }
             return true;
         }
-        return false;
+        return laterThrows != null && laterThrows.remove(error);
     }
 
     /** Throws the pending exception, if any, clearing the interrupt made to deliver it. Current strand only. */
     public final void throwPending() {
         Throwable error = pendingThrow;
         if (error != null) {
-            pendingThrow = null;
+            pendingThrow = laterThrows == null ? null : laterThrows.poll();
             if (interruptedForThrow) {
                 interruptedForThrow = false;
                 Thread.interrupted();
