@@ -106,6 +106,7 @@ class QueueTest {
         assertEquals("Channel[1 getter(s) waiting]", ch.toString());
         ch.shutdown();
         getter.join();
+        assertInstanceOf(ShutDown.class, getter.exception());
         assertEquals("Channel[nobody waiting, shut down]", ch.toString());
     }
 }

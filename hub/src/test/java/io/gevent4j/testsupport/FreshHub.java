@@ -21,6 +21,7 @@ public final class FreshHub implements AfterEachCallback {
         if (hub == null) {
             return;
         }
+        Gevent.sleep(0); // run what is still queued (error reports of greenlets that just died) in this test
         List<Greenlet<?>> left = hub.liveGreenlets();
         hub.close();
         if (!left.isEmpty() && context.getExecutionException().isEmpty()) {
