@@ -28,6 +28,10 @@ public final class WaitList {
     private Waiter tail;
     private int size;
 
+    /** An empty list. */
+    public WaitList() {
+    }
+
     /** @return the number of waiters, including any about to leave */
     public int size() {
         return size;

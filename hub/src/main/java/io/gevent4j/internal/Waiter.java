@@ -16,13 +16,17 @@ import java.util.function.BooleanSupplier;
  * </pre>
  * As a {@link BooleanSupplier} it answers "may the waiter stop parking?", which is what
  * {@link Waits#parkUntil} needs.
+ *
+ * <p>A hot primitive may keep a waiter and {@link #reset} it for its next wait once
+ * {@link WaitList#await} has returned normally: the list has dropped it by then, and the strand that
+ * fulfilled it ran to its own next wait before the waiter's strand could resume (one hub, one thread).
  */
 public final class Waiter implements BooleanSupplier {
     static final byte WAITING = 0;
     static final byte FULFILLED = 1;
     static final byte WOKEN = 2;
 
-    final Strand strand;
+    Strand strand;
     Object item;
     byte state;
     Waiter prev;
@@ -47,6 +51,30 @@ public final class Waiter implements BooleanSupplier {
     public Waiter(Strand strand, Object item) {
         this.strand = strand;
         this.item = item;
+    }
+
+    /**
+     * Prepares a waiter that finished its previous wait for a new one.
+     *
+     * @param strand the waiting strand
+     * @param item the offered item, or {@code null}
+     * @return this waiter
+     * @throws IllegalStateException if it still waits in a list
+     */
+    public Waiter reset(Strand strand, Object item) {
+        if (list != null) {
+            throw new IllegalStateException(this + " is still waiting in a list and cannot be reused");
+        }
+        this.strand = strand;
+        this.item = item;
+        this.state = WAITING;
+        return this;
+    }
+
+    /** Drops the references of a finished waiter kept for reuse (its strand and item). */
+    public void clear() {
+        strand = null;
+        item = null;
     }
 
     /** @return the waiting strand */
@@ -77,6 +105,6 @@ public final class Waiter implements BooleanSupplier {
 
     @Override
     public String toString() {
-        return "waiter " + strand.name() + (state == FULFILLED ? " (fulfilled)" : state == WOKEN ? " (woken)" : "");
+        return "waiter " + (strand == null ? "(unused)" : strand.name()) + (state == FULFILLED ? " (fulfilled)" : state == WOKEN ? " (woken)" : "");
     }
 }

@@ -54,6 +54,8 @@ public class Queue<T> implements Iterable<T> {
     private final WaitList putters = new WaitList();
     private final WaitList peekers = new WaitList();
     private boolean shutdown;
+    /** A waiter kept from a finished wait, so that a busy queue allocates nothing per wait. */
+    private Waiter spare;
 
     /** An unbounded FIFO queue on the current hub. */
     public Queue() {
@@ -135,12 +137,14 @@ public class Queue<T> implements Iterable<T> {
         if (!block || (timeout != null && !timeout.isPositive())) {
             throw noRoom();
         }
-        Waiter w = new Waiter(me, item);
+        Waiter w = waiter(me, item);
         if (!peekers.isEmpty()) {
             peekers.wakeAll(); // a Channel's waiting putter offers an item to peek at
         }
         boolean done = putters.await(w, this, timeout);
-        if (w.fulfilled()) {
+        boolean fulfilled = w.fulfilled();
+        recycle(w);
+        if (fulfilled) {
             return; // a getter took the item, or moved it into the queue
         }
         if (!done) {
@@ -163,6 +167,21 @@ public class Queue<T> implements Iterable<T> {
         if (!offerNow(item)) {
             throw noRoom();
         }
+    }
+
+    private Waiter waiter(Strand me, Object item) {
+        Waiter w = spare;
+        if (w == null) {
+            return new Waiter(me, item);
+        }
+        spare = null;
+        return w.reset(me, item);
+    }
+
+    /** Keeps a waiter whose wait returned normally (it is in no list and nobody refers to it). */
+    private void recycle(Waiter w) {
+        w.clear();
+        spare = w;
     }
 
     private boolean offerNow(T item) {
@@ -244,10 +263,13 @@ public class Queue<T> implements Iterable<T> {
             if (left != null && !left.isPositive()) {
                 throw timedOut(timeout);
             }
-            Waiter w = new Waiter(me);
+            Waiter w = waiter(me, null);
             boolean done = getters.await(w, this, left);
-            if (w.fulfilled()) {
-                return (T) w.item(); // handed over by a putter
+            boolean fulfilled = w.fulfilled();
+            item = (T) w.item();
+            recycle(w);
+            if (fulfilled) {
+                return item; // handed over by a putter
             }
             if (!done) {
                 throw timedOut(timeout);
