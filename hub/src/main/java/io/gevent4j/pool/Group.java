@@ -78,10 +78,12 @@ public class Group implements Spawner {
     @Override
     public <T> Greenlet<T> spawn(Callable<T> task) throws InterruptedException {
         Objects.requireNonNull(task, "task");
-        HubLocal.strand(hub, this);
+        Strand me = HubLocal.strand(hub, this);
         acquireSlot(null);
         Greenlet<T> g;
         try {
+            // a kill that arrived as the room was granted is honoured now: the spawn did not happen
+            me.throwPending();
             g = Greenlet.create(task);
         } catch (RuntimeException | Error e) {
             releaseSlot();
@@ -118,7 +120,7 @@ public class Group implements Spawner {
      */
     public void add(Greenlet<?> greenlet) throws InterruptedException {
         Objects.requireNonNull(greenlet, "greenlet");
-        HubLocal.strand(hub, this);
+        Strand me = HubLocal.strand(hub, this);
         if (greenlet.hub() != hub) {
             throw new IllegalArgumentException("gevent4j: " + greenlet + " belongs to " + greenlet.hub()
                     + " and cannot join " + this + " of " + hub + "; a group holds greenlets of its own hub only");
@@ -127,6 +129,12 @@ public class Group implements Spawner {
             return;
         }
         acquireSlot(null);
+        try {
+            me.throwPending(); // a kill that arrived as the room was granted is honoured now
+        } catch (RuntimeException | Error e) {
+            releaseSlot();
+            throw e;
+        }
         if (!members.add(greenlet)) {
             releaseSlot(); // added by someone else while this caller waited for room
             return;

@@ -76,8 +76,10 @@ final class MapRun<A, R> implements Iterator<R> {
     }
 
     private void feed(Iterator<? extends A> input) {
+        Strand me = Strand.current();
         try {
             while (!stopped && input.hasNext()) {
+                me.throwPending(); // a kill deferred by a completed wait stops the feeding here
                 A item = input.next();
                 if (window != null) {
                     window.acquire();
@@ -102,6 +104,10 @@ final class MapRun<A, R> implements Iterator<R> {
             return; // nobody will take it: a failure stays unobserved and the hub reports it
         }
         g.exception(); // observed: the consumer raises it in its turn
+        if (g.killed() && !feeder.dead() && Greenlet.current() != feeder) {
+            // the consumer stops at this result: spawn no more (else group.kill() would chase the feeder forever)
+            feeder.cancel(true);
+        }
         if (ordered) {
             finishedByIndex.put(index, g);
         } else {

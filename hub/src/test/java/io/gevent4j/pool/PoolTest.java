@@ -355,6 +355,23 @@ class PoolTest {
     }
 
     @Test
+    void killingAPoolStopsAnImapOverEndlessInput() throws Exception {
+        Pool pool = new Pool(2);
+        Event never = new Event();
+        Iterable<Integer> endless = () -> IntStream.iterate(0, i -> i + 1).iterator();
+        Iterator<Integer> it = pool.imap((Integer i) -> {
+            never.await();
+            return i;
+        }, endless).iterator();
+        runUntil("the pool is busy", () -> pool.size() == 2
+                && pool.greenlets().stream().allMatch(Greenlet::isParkedInHub));
+        assertTrue(pool.kill(new io.gevent4j.core.GreenletExit(), true, Duration.ofSeconds(10)),
+                "kill must not chase the imap feeder forever");
+        assertThrows(CancellationException.class, it::next);
+        assertFalse(it.hasNext());
+    }
+
+    @Test
     void aPoolNeedsAPositiveSize() {
         assertThrows(IllegalArgumentException.class, () -> new Pool(0));
     }

@@ -21,11 +21,21 @@ public final class FreshHub implements AfterEachCallback {
         if (hub == null) {
             return;
         }
-        Gevent.sleep(0); // run what is still queued (error reports of greenlets that just died) in this test
+        // run what is still queued in this test: greenlets started but not yet run, error reports
+        for (int i = 0; i < 1_000 && hub.carrier().readyCount() > 0; i++) {
+            Gevent.sleep(0);
+        }
         List<Greenlet<?>> left = hub.liveGreenlets();
+        StringBuilder stacks = new StringBuilder();
+        for (Greenlet<?> g : left) {
+            stacks.append('\n').append(g).append(", waiting on ").append(g.blocker());
+            for (StackTraceElement e : g.thread().getStackTrace()) {
+                stacks.append("\n    at ").append(e);
+            }
+        }
         hub.close();
         if (!left.isEmpty() && context.getExecutionException().isEmpty()) {
-            throw new AssertionError("the test left " + left.size() + " greenlet(s) running: " + left);
+            throw new AssertionError("the test left " + left.size() + " greenlet(s) running:" + stacks);
         }
     }
 
