@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 @ExtendWith(FreshHub.class)
+@SuppressWarnings("try") // try (var held = lock.acquired()) { ... } is the idiom under test
 class SemaphoreTest {
 
     @Test

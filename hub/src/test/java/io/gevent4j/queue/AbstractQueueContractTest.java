@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 @ExtendWith(FreshHub.class)
+@SuppressWarnings("try") // try (var held = lock.acquired()) { ... } is the idiom under test
 abstract class AbstractQueueContractTest {
     /** Bounded queues are made with this maxsize (ignored by Channel, which has none). */
     static final int MAXSIZE = 3;
