@@ -43,8 +43,8 @@ import java.util.concurrent.Callable;
  * final name only when complete.
  */
 @Command(name = "download-images", mixinStandardHelpOptions = true, version = "gevent4j download-images 0.1.0",
-        description = {"Downloads every image of web pages (each <img src> and srcset candidate), or image URLs,",
-                "concurrently: plain blocking Java made concurrent by gevent4j greenlets."},
+        description = "Downloads every image of web pages (each <img src> and srcset candidate), or image URLs,"
+                + " concurrently: plain blocking Java made concurrent by gevent4j greenlets.",
         footer = Cli.EXIT_CODES)
 public final class ImageDownloader implements Callable<Integer> {
     private static final long MAX_PAGE = 20L * 1024 * 1024;

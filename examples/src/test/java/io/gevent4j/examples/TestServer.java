@@ -30,7 +30,11 @@ import java.util.regex.Pattern;
  */
 final class TestServer implements AutoCloseable {
     /** A fault served instead of the resource. */
-    sealed interface Fault permits Status, Drop {
+    sealed interface Fault permits Ok, Status, Drop {
+    }
+
+    /** No fault: serve this request normally. */
+    record Ok() implements Fault {
     }
 
     /** Answer with this status (and Retry-After seconds if >= 0). */
@@ -51,6 +55,8 @@ final class TestServer implements AutoCloseable {
     private final Map<String, Resource> resources = new ConcurrentHashMap<>();
     private final Map<String, Deque<Fault>> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final Map<String, Long> delays = new ConcurrentHashMap<>();
+    private volatile Resource fallback;
     private final List<String> rangeRequests = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private TestServer(HttpServer server) {
@@ -90,6 +96,18 @@ final class TestServer implements AutoCloseable {
         return add(path, html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
     }
 
+    /** Serves this body for every path that has no resource of its own. */
+    TestServer fallback(byte[] body, String type) {
+        fallback = new Resource(body, type, false, null);
+        return this;
+    }
+
+    /** Delays every response for this path (on the server's platform thread). */
+    TestServer delay(String path, long millis) {
+        delays.put(path, millis);
+        return this;
+    }
+
     TestServer fail(String path, Fault... next) {
         faults.computeIfAbsent(path, p -> new ArrayDeque<>()).addAll(List.of(next));
         return this;
@@ -107,7 +125,17 @@ final class TestServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-        Resource resource = resources.get(path);
+        Resource resource = resources.getOrDefault(path, fallback);
+        Long delay = delays.get(path);
+        if (delay != null) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.close();
+                return;
+            }
+        }
         Deque<Fault> queue = faults.get(path);
         Fault fault = queue == null ? null : queue.pollFirst();
         try (exchange) {

@@ -34,7 +34,6 @@ public final class Cli {
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        cl.setExitCodeExceptionMapper(t -> FAILED);
         return cl.execute(args);
     }
 

@@ -130,6 +130,19 @@ public final class Http {
         T handle(Response response) throws IOException, FetchException, InterruptedException;
     }
 
+    /**
+     * The {@code Content-Range} of a partial response.
+     *
+     * @param start the first byte sent
+     * @param end the last byte sent
+     * @param total the size of the whole resource, or -1 if the server did not say
+     */
+    public record ContentRange(long start, long end, long total) {
+    }
+
+    private static final java.util.regex.Pattern CONTENT_RANGE =
+            java.util.regex.Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
     /** A response body read into memory by {@link #fetchBytes}. */
     public record Body(URI uri, String contentType, String charset, byte[] bytes) {
     }
@@ -194,7 +207,8 @@ public final class Http {
                     response.finish();
                     return value;
                 }
-                reason = "HTTP " + status + statusText(response) + " from " + response.uri();
+                reason = "HTTP " + status + statusText(response)
+                        + (response.uri().equals(uri) ? "" : " from " + response.uri());
                 serverWait = retryAfter(response.header("Retry-After"));
                 response.discard();
                 if (!retryableStatus(status)) {
@@ -272,8 +286,7 @@ public final class Http {
             buffer.write(chunk, 0, n);
         }
         if (declared >= 0 && buffer.size() != declared) {
-            throw new EOFException("connection closed after " + buffer.size() + " of " + declared + " bytes of "
-                    + response.uri());
+            throw new EOFException("connection closed after " + buffer.size() + " of " + declared + " bytes");
         }
         return buffer.toByteArray();
     }
@@ -403,17 +416,19 @@ public final class Http {
     }
 
     private static String describe(URI uri, IOException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof SocketTimeoutException) {
-            return "no answer from " + hostPort(uri) + " within the timeout (" + e.getMessage() + ") for " + uri;
+            return "no answer from " + hostPort(uri) + " within the timeout (" + message + ")";
         }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            return "cannot connect to " + hostPort(uri) + " (" + e.getMessage() + ")";
+            return "cannot connect to " + hostPort(uri) + " (" + message + ")";
         }
-        if (e instanceof EOFException) {
-            return "connection dropped by " + hostPort(uri) + " (" + e.getMessage() + ") for " + uri;
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (e instanceof EOFException || e instanceof java.net.SocketException || lower.contains("premature eof")
+                || lower.contains("connection closed") || lower.contains("connection reset")) {
+            return "connection dropped (" + message + ")";
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return message + " (" + uri + ")";
+        return "network error (" + e.getClass().getSimpleName() + ": " + message + ")";
     }
 
     private static String hostPort(URI uri) {
@@ -472,6 +487,24 @@ public final class Http {
          */
         public String header(String name) {
             return connection.getHeaderField(name);
+        }
+
+        /**
+         * The Content-Range header of a 206 response.
+         *
+         * @return the range, or {@code null} if absent or unreadable
+         */
+        public ContentRange contentRange() {
+            String value = header("Content-Range");
+            if (value == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = CONTENT_RANGE.matcher(value.strip());
+            if (!m.matches()) {
+                return null;
+            }
+            return new ContentRange(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                    m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)));
         }
 
         /** @return the Content-Length, or -1 if not given */

@@ -114,8 +114,8 @@ public final class Progress {
 
     /** @return a retry listener for {@link Http} that tells the user about each retry */
     public Http.RetryListener retryListener() {
-        return (uri, retry, of, reason, delay) -> info(String.format(Locale.ROOT, "retry %d/%d in %.1f s: %s",
-                retry, of, delay.toMillis() / 1000.0, reason));
+        return (uri, retry, of, reason, delay) -> info(String.format(Locale.ROOT, "retry %d/%d in %.1f s: %s: %s",
+                retry, of, delay.toMillis() / 1000.0, uri, reason));
     }
 
     /** Draws the bars a last time and leaves the cursor below them. */

@@ -153,6 +153,9 @@ public final class Report {
                 .append(" -> ").append(dir);
         out.println(b);
         for (Item item : items) {
+            if (items.size() <= 3 && item.status() != Status.FAILED) {
+                out.println("  " + (item.status() == Status.SKIPPED ? "already complete: " : "saved: ") + item.file());
+            }
             if (item.status() == Status.FAILED) {
                 out.println("  FAILED " + item.source() + ": " + item.reason());
             }

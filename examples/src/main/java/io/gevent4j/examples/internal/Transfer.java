@@ -54,8 +54,7 @@ public final class Transfer {
                 onBytes.accept(n);
             }
             if (expected >= 0 && written != expected) {
-                throw new IOException("connection closed after " + written + " of " + expected + " bytes of "
-                        + response.uri());
+                throw new IOException("connection closed after " + written + " of " + expected + " bytes");
             }
             force(out, file);
         } catch (IOException e) {
@@ -73,7 +72,7 @@ public final class Transfer {
         while (left > 0) {
             int n = in.read(sink, 0, (int) Math.min(sink.length, left));
             if (n < 0) {
-                throw new IOException("connection closed before byte " + skip + " of " + response.uri());
+                throw new IOException("connection closed before byte " + skip);
             }
             left -= n;
         }
