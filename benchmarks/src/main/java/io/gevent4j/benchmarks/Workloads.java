@@ -104,6 +104,7 @@ public final class Workloads {
         w.put("spawn_join", a -> spawnJoin(arg(a, 0, 100_000)));
         w.put("switch_sleep0", a -> switchSleep0(arg(a, 0, 200_000)));
         w.put("sleepers", a -> sleepers(arg(a, 0, 100_000), arg(a, 1, 1)));
+        w.put("echo", a -> EchoWorkload.run(arg(a, 0, 200), arg(a, 1, 500), arg(a, 2, 64)));
         return w;
     }
 
