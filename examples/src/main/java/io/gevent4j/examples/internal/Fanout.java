@@ -2,17 +2,15 @@ package io.gevent4j.examples.internal;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
+import io.gevent4j.pool.Pool;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one place where the examples fan work out to greenlets: {@link #map} runs a blocking function
- * over a list with at most N greenlets at once, and {@link #inHub} makes sure there is a hub to run
- * them.
+ * The one place where the examples fan work out to greenlets: {@link #map} and {@link #unordered}
+ * run a blocking function over a list in a {@link Pool} (at most N greenlets at once), and
+ * {@link #inHub} makes sure there is a hub to run them.
  */
 public final class Fanout {
     private Fanout() {
@@ -50,26 +48,28 @@ public final class Fanout {
      * @throws InterruptedException if interrupted
      */
     public static <I, R> List<R> map(List<I> items, int concurrency, Work<I, R> work) throws InterruptedException {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
-        }
-        int n = items.size();
-        List<R> results = new ArrayList<>(Collections.nCopies(n, null));
-        AtomicInteger next = new AtomicInteger();
-        List<Greenlet<Void>> workers = new ArrayList<>();
-        for (int w = 0; w < Math.min(concurrency, n); w++) {
-            workers.add(Gevent.spawn(() -> {
-                for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                    results.set(i, work.apply(items.get(i)));
-                }
-            }));
-        }
+        Pool pool = new Pool(concurrency);
         try {
-            Gevent.joinAll(workers, null, true, workers.size());
+            return pool.map(work::apply, items);
         } finally {
-            Gevent.killAll(workers);
+            pool.kill();
         }
-        return results;
+    }
+
+    /**
+     * Applies {@code work} to every item, at most {@code concurrency} at once, each in a greenlet of
+     * the current hub, and yields the results as they finish (gevent's {@code imap_unordered}). If
+     * {@code work} throws (a bug), iterating raises it and the items not started yet are dropped.
+     *
+     * @param items the items
+     * @param concurrency the most greenlets at once, at least 1
+     * @param work the work
+     * @param <I> the item type
+     * @param <R> the result type
+     * @return the results, in the order they finish; iterable once
+     */
+    public static <I, R> Iterable<R> unordered(List<I> items, int concurrency, Work<I, R> work) {
+        return new Pool(concurrency).imapUnordered(work::apply, items);
     }
 
     /**

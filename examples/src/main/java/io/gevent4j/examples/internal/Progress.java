@@ -112,6 +112,29 @@ public final class Progress {
         print(line);
     }
 
+    /**
+     * Prints a line of the tool's output (a JSON line of the crawler) on {@code target}, in every
+     * mode; on a terminal the bars are cleared first and redrawn after, so that the two do not mix.
+     *
+     * @param target the output stream
+     * @param line the line
+     */
+    public synchronized void emit(PrintStream target, String line) {
+        if (mode == Mode.BAR && drawn > 0) {
+            StringBuilder b = new StringBuilder();
+            moveToTop(b);
+            out.print(b.append("\033[J"));
+            out.flush();
+            drawn = 0;
+            target.println(line);
+            target.flush();
+            redraw(true);
+        } else {
+            target.println(line);
+            target.flush();
+        }
+    }
+
     /** @return a retry listener for {@link Http} that tells the user about each retry */
     public Http.RetryListener retryListener() {
         return (uri, retry, of, reason, delay) -> info(String.format(Locale.ROOT, "retry %d/%d in %.1f s: %s: %s",
