@@ -67,6 +67,11 @@ final class TestServer implements AutoCloseable {
         server.start();
     }
 
+    static {
+        // no 40 ms delayed-ACK stall between a response's headers and body
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     static TestServer http() throws IOException {
         return new TestServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64));
     }

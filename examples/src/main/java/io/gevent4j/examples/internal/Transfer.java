@@ -14,6 +14,10 @@ import java.util.function.LongConsumer;
  * failure apart: a failed read is a network problem (an {@link IOException}, which {@link Http}
  * retries), a failed write is a local one (a permanent {@link FetchException}: retrying will not make
  * the disk less full).
+ *
+ * <p>Files are not forced to disk ({@code fsync}): the write-then-rename protocol of {@link OutputDir}
+ * already guarantees that a killed or interrupted run leaves no truncated file under a final name,
+ * and an {@code fsync} per file would block the hub thread for milliseconds each time.
  */
 public final class Transfer {
     private static final int BUFFER = 64 * 1024;
@@ -56,7 +60,6 @@ public final class Transfer {
             if (expected >= 0 && written != expected) {
                 throw new IOException("connection closed after " + written + " of " + expected + " bytes");
             }
-            force(out, file);
         } catch (IOException e) {
             if (e instanceof LocalFailure local) {
                 throw FetchException.permanent(local.getMessage(), local.getCause());
@@ -100,14 +103,6 @@ public final class Transfer {
         }
     }
 
-    private static void force(FileChannel out, Path file) throws LocalFailure {
-        try {
-            out.force(false);
-        } catch (IOException e) {
-            throw new LocalFailure("cannot write " + file + " to disk (" + OutputDir.reason(e) + ")", e);
-        }
-    }
-
     /**
      * Appends files to {@code target} in order (the parts or segments of a video).
      *
@@ -128,7 +123,6 @@ public final class Transfer {
                     }
                 }
             }
-            out.force(false);
             return out.size();
         } catch (IOException e) {
             throw FetchException.permanent("cannot assemble " + target + " (" + OutputDir.reason(e) + ")", e);
