@@ -57,6 +57,7 @@ final class TestServer implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
     private volatile Resource fallback;
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final List<String> rangeRequests = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private TestServer(HttpServer server) {
@@ -107,6 +108,12 @@ final class TestServer implements AutoCloseable {
         return this;
     }
 
+    /** Answers every request for {@code path} with a 302 to {@code location}. */
+    TestServer redirect(String path, String location) {
+        redirects.put(path, location);
+        return this;
+    }
+
     /** Delays every response for this path (on the server's platform thread). */
     TestServer delay(String path, long millis) {
         delays.put(path, millis);
@@ -151,6 +158,12 @@ final class TestServer implements AutoCloseable {
                 byte[] msg = ("injected " + s.code()).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(s.code(), msg.length);
                 exchange.getResponseBody().write(msg);
+                return;
+            }
+            String location = redirects.get(path);
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location);
+                exchange.sendResponseHeaders(302, -1);
                 return;
             }
             if (resource == null) {

@@ -56,12 +56,28 @@ public final class Urls {
             URI uri = withoutFragment(base.resolve(new URI(encodeLoosely(link.strip()))));
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                return uri.normalize();
+                return removeDotSegmentsAboveRoot(uri.normalize());
             }
             return null;
         } catch (URISyntaxException | IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** {@link URI#normalize()} keeps {@code ..} segments that climb above the root; RFC 3986 drops them. */
+    private static URI removeDotSegmentsAboveRoot(URI uri) {
+        String path = uri.getRawPath();
+        if (path == null || !path.startsWith("/..")) {
+            return uri;
+        }
+        while (path.startsWith("/../")) {
+            path = path.substring(3);
+        }
+        if (path.equals("/..")) {
+            path = "/";
+        }
+        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + path
+                + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""));
     }
 
     /**
