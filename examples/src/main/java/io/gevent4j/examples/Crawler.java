@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -289,7 +290,7 @@ public final class Crawler implements Callable<Integer> {
 
     private static boolean sameDocument(URI a, URI b) {
         return sameHost(a, b) && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && normalPath(a).equals(normalPath(b)) && java.util.Objects.equals(a.getRawQuery(), b.getRawQuery());
+                && normalPath(a).equals(normalPath(b)) && Objects.equals(a.getRawQuery(), b.getRawQuery());
     }
 
     private static String normalPath(URI u) {

@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -227,7 +228,7 @@ public final class Demo implements Callable<Integer> {
     private static void deleteTree(Path root) throws IOException {
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
         }
         for (Path p : paths) {
             Files.delete(p);

@@ -387,7 +387,11 @@ public final class VideoDownloader implements Callable<Integer> {
         }
     }
 
-    /** @return the number of ranges of a matching earlier partial download, or 0 (its leftovers deleted) */
+    /**
+     * Returns the number of ranges of a matching earlier partial download, or 0 (its leftovers deleted).
+     *
+     * @return the number of ranges of a matching earlier partial download, or 0 (its leftovers deleted)
+     */
     private int resumeState(OutputDir dir, String fileName, Path stateFile, Probe probe) throws FetchException {
         if (!force && Files.isRegularFile(stateFile)) {
             Properties state = new Properties();

@@ -26,7 +26,8 @@ class EchoServerTest {
     @Test
     void echoesLinesForManyClientsAtOnceOnOneThread() throws Exception {
         Gevent.run(() -> {
-            try (StreamServer server = EchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100)) {
+            StreamServer server = EchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+            try {
                 List<Greenlet<List<String>>> clients = new ArrayList<>();
                 for (int c = 0; c < 50; c++) {
                     int id = c;
@@ -39,6 +40,8 @@ class EchoServerTest {
                     assertEquals(List.of("client " + c + " line 0", "client " + c + " line 1", "client " + c + " line 2",
                             "bye"), got.subList(1, got.size()));
                 }
+            } finally {
+                server.close();
             }
             return null;
         });

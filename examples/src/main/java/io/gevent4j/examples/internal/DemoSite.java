@@ -227,12 +227,20 @@ public final class DemoSite implements AutoCloseable {
         }
     }
 
-    /** @return the gallery page's URL */
+    /**
+     * Returns the gallery page's URL.
+     *
+     * @return the gallery page's URL
+     */
     public URI galleryUrl() {
         return URI.create(base() + "/gallery/");
     }
 
-    /** @return the HLS playlist's URL */
+    /**
+     * Returns the HLS playlist's URL.
+     *
+     * @return the HLS playlist's URL
+     */
     public URI videoUrl() {
         return URI.create(base() + "/video/demo.m3u8");
     }
@@ -241,27 +249,47 @@ public final class DemoSite implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** @return how many images the gallery has */
+    /**
+     * Returns how many images the gallery has.
+     *
+     * @return how many images the gallery has
+     */
     public int images() {
         return images;
     }
 
-    /** @return how many segments the video has */
+    /**
+     * Returns how many segments the video has.
+     *
+     * @return how many segments the video has
+     */
     public int segments() {
         return segments;
     }
 
-    /** @return the images' total size */
+    /**
+     * Returns the images' total size.
+     *
+     * @return the images' total size
+     */
     public long imageBytes() {
         return imageBytes;
     }
 
-    /** @return the video's size */
+    /**
+     * Returns the video's size.
+     *
+     * @return the video's size
+     */
     public long videoBytes() {
         return videoBytes;
     }
 
-    /** @return the requests served so far */
+    /**
+     * Returns the requests served so far.
+     *
+     * @return the requests served so far
+     */
     public int requests() {
         return requests.get();
     }

@@ -50,7 +50,11 @@ public final class FetchException extends Exception {
         return new FetchException(message, null, true);
     }
 
-    /** @return true if {@link Http} should try again (within the retry budget) */
+    /**
+     * Returns true if {@link Http} should try again (within the retry budget).
+     *
+     * @return true if {@link Http} should try again (within the retry budget)
+     */
     public boolean retryable() {
         return retryable;
     }

@@ -32,13 +32,21 @@ public final class Hls {
      * @param codecs the CODECS attribute, or ""
      */
     public record Variant(int number, URI uri, long bandwidth, String resolution, String codecs) {
-        /** @return e.g. {@code #2 1280x720 2.5 Mbit/s} */
+        /**
+         * Describes the variant for messages, e.g. {@code #2 1280x720 2.5 Mbit/s}.
+         *
+         * @return e.g. {@code #2 1280x720 2.5 Mbit/s}
+         */
         public String describe() {
             return String.format(Locale.ROOT, "#%d %s%.1f Mbit/s", number,
                     resolution.isEmpty() ? "" : resolution + " ", bandwidth / 1e6);
         }
 
-        /** @return the height of the resolution, or -1 */
+        /**
+         * Returns the height of the resolution, or -1.
+         *
+         * @return the height of the resolution, or -1
+         */
         public int height() {
             int x = resolution.indexOf('x');
             try {
@@ -65,7 +73,11 @@ public final class Hls {
      * @param offset the first byte
      */
     public record ByteRange(long length, long offset) {
-        /** @return the value of a {@code Range} request header for it */
+        /**
+         * Returns the value of a {@code Range} request header for it.
+         *
+         * @return the value of a {@code Range} request header for it
+         */
         public String header() {
             return "bytes=" + offset + "-" + (offset + length - 1);
         }

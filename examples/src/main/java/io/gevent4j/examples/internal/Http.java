@@ -16,6 +16,7 @@ import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -30,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP client shared by every example: plain blocking {@link HttpURLConnection} calls (inside a
@@ -140,10 +143,17 @@ public final class Http {
     public record ContentRange(long start, long end, long total) {
     }
 
-    private static final java.util.regex.Pattern CONTENT_RANGE =
-            java.util.regex.Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final Pattern CONTENT_RANGE =
+            Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
 
-    /** A response body read into memory by {@link #fetchBytes}. */
+    /**
+     * A response body read into memory by {@link #fetchBytes}.
+     *
+     * @param uri the URL that answered, after redirects
+     * @param contentType the media type, lower case, "" if absent
+     * @param charset the charset parameter, or {@code null}
+     * @param bytes the body
+     */
     public record Body(URI uri, String contentType, String charset, byte[] bytes) {
     }
 
@@ -161,7 +171,11 @@ public final class Http {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    /** @return how requests are made */
+    /**
+     * Returns how requests are made.
+     *
+     * @return how requests are made
+     */
     public Settings settings() {
         return settings;
     }
@@ -424,7 +438,7 @@ public final class Http {
             return "cannot connect to " + hostPort(uri) + " (" + message + ")";
         }
         String lower = message.toLowerCase(Locale.ROOT);
-        if (e instanceof EOFException || e instanceof java.net.SocketException || lower.contains("premature eof")
+        if (e instanceof EOFException || e instanceof SocketException || lower.contains("premature eof")
                 || lower.contains("connection closed") || lower.contains("connection reset")) {
             return "connection dropped (" + message + ")";
         }
@@ -469,12 +483,20 @@ public final class Http {
             this.uri = uri;
         }
 
-        /** @return the HTTP status */
+        /**
+         * Returns the HTTP status.
+         *
+         * @return the HTTP status
+         */
         public int status() {
             return status;
         }
 
-        /** @return the URL that answered, after redirects (relative links resolve against it) */
+        /**
+         * Returns the URL that answered, after redirects (relative links resolve against it).
+         *
+         * @return the URL that answered, after redirects (relative links resolve against it)
+         */
         public URI uri() {
             return uri;
         }
@@ -499,7 +521,7 @@ public final class Http {
             if (value == null) {
                 return null;
             }
-            java.util.regex.Matcher m = CONTENT_RANGE.matcher(value.strip());
+            Matcher m = CONTENT_RANGE.matcher(value.strip());
             if (!m.matches()) {
                 return null;
             }
@@ -507,12 +529,20 @@ public final class Http {
                     m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)));
         }
 
-        /** @return the Content-Length, or -1 if not given */
+        /**
+         * Returns the Content-Length, or -1 if not given.
+         *
+         * @return the Content-Length, or -1 if not given
+         */
         public long contentLength() {
             return connection.getContentLengthLong();
         }
 
-        /** @return the media type of the Content-Type header, lower case, without parameters; "" if absent */
+        /**
+         * Returns the media type of the Content-Type header, lower case, without parameters; "" if absent.
+         *
+         * @return the media type of the Content-Type header, lower case, without parameters; "" if absent
+         */
         public String contentType() {
             String type = connection.getContentType();
             if (type == null) {
@@ -522,7 +552,11 @@ public final class Http {
             return (semi >= 0 ? type.substring(0, semi) : type).strip().toLowerCase(Locale.ROOT);
         }
 
-        /** @return the charset parameter of the Content-Type header, or {@code null} */
+        /**
+         * Returns the charset parameter of the Content-Type header, or {@code null}.
+         *
+         * @return the charset parameter of the Content-Type header, or {@code null}
+         */
         public String charset() {
             String type = connection.getContentType();
             if (type == null) {

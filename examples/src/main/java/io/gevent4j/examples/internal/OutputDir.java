@@ -81,7 +81,11 @@ public final class OutputDir {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
-    /** @return the directory, absolute */
+    /**
+     * Returns the directory, absolute.
+     *
+     * @return the directory, absolute
+     */
     public Path path() {
         return dir;
     }

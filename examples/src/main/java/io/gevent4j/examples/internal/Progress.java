@@ -72,7 +72,11 @@ public final class Progress {
         this.mode = mode;
     }
 
-    /** @return how progress is shown */
+    /**
+     * Returns how progress is shown.
+     *
+     * @return how progress is shown
+     */
     public Mode mode() {
         return mode;
     }
@@ -135,7 +139,11 @@ public final class Progress {
         }
     }
 
-    /** @return a retry listener for {@link Http} that tells the user about each retry */
+    /**
+     * Returns a retry listener for {@link Http} that tells the user about each retry.
+     *
+     * @return a retry listener for {@link Http} that tells the user about each retry
+     */
     public Http.RetryListener retryListener() {
         return (uri, retry, of, reason, delay) -> info(String.format(Locale.ROOT, "retry %d/%d in %.1f s: %s: %s",
                 retry, of, delay.toMillis() / 1000.0, uri, reason));

@@ -100,12 +100,20 @@ public final class Report {
         }
     }
 
-    /** @return the output directory */
+    /**
+     * Returns the output directory.
+     *
+     * @return the output directory
+     */
     public Path dir() {
         return dir;
     }
 
-    /** @return a copy of the items, in the order they were recorded */
+    /**
+     * Returns a copy of the items, in the order they were recorded.
+     *
+     * @return a copy of the items, in the order they were recorded
+     */
     public synchronized List<Item> items() {
         return List.copyOf(items);
     }
@@ -120,17 +128,29 @@ public final class Report {
         return (int) items.stream().filter(i -> i.status() == status).count();
     }
 
-    /** @return bytes downloaded in this run */
+    /**
+     * Returns bytes downloaded in this run.
+     *
+     * @return bytes downloaded in this run
+     */
     public synchronized long downloadedBytes() {
         return items.stream().filter(i -> i.status() == Status.DOWNLOADED).mapToLong(Item::bytes).sum();
     }
 
-    /** @return the time from creation to {@link #finish()} (or to now) */
+    /**
+     * Returns the time from creation to {@link #finish()} (or to now).
+     *
+     * @return the time from creation to {@link #finish()} (or to now)
+     */
     public synchronized Duration elapsed() {
         return Duration.ofNanos((end != 0 ? end : System.nanoTime()) - start);
     }
 
-    /** @return 0 if nothing failed, 1 otherwise (2, bad input, is decided before a report exists) */
+    /**
+     * Returns 0 if nothing failed, 1 otherwise (2, bad input, is decided before a report exists).
+     *
+     * @return 0 if nothing failed, 1 otherwise (2, bad input, is decided before a report exists)
+     */
     public synchronized int exitCode() {
         return count(Status.FAILED) == 0 ? 0 : 1;
     }

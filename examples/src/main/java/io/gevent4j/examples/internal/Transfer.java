@@ -2,11 +2,13 @@ package io.gevent4j.examples.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -43,7 +45,7 @@ public final class Transfer {
         long declared = response.contentLength();
         long expected = limit >= 0 ? limit : (declared >= 0 ? declared - skip : -1);
         InputStream in = response.body();
-        skipExactly(in, skip, response);
+        skipExactly(in, skip);
         long written = 0;
         try (FileChannel out = openForWrite(file, append)) {
             byte[] buffer = new byte[BUFFER];
@@ -69,7 +71,7 @@ public final class Transfer {
         return written;
     }
 
-    private static void skipExactly(InputStream in, long skip, Http.Response response) throws IOException {
+    private static void skipExactly(InputStream in, long skip) throws IOException {
         long left = skip;
         byte[] sink = left > 0 ? new byte[(int) Math.min(BUFFER, left)] : null;
         while (left > 0) {
@@ -111,7 +113,7 @@ public final class Transfer {
      * @return its size
      * @throws FetchException if a file cannot be read or written
      */
-    public static long concat(java.util.List<Path> pieces, Path target) throws FetchException {
+    public static long concat(List<Path> pieces, Path target) throws FetchException {
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             for (Path piece : pieces) {
@@ -160,7 +162,7 @@ public final class Transfer {
 
     /** A local write failure travelling through the I/O code as an IOException, told apart at the end. */
     private static final class LocalFailure extends IOException {
-        @java.io.Serial
+        @Serial
         private static final long serialVersionUID = 1L;
 
         LocalFailure(String message, IOException cause) {
