@@ -58,6 +58,8 @@ final class TestServer implements AutoCloseable {
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
     private volatile Resource fallback;
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<String> rangeRequests = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private TestServer(HttpServer server) {
@@ -134,7 +136,21 @@ final class TestServer implements AutoCloseable {
         return List.copyOf(rangeRequests);
     }
 
+    /** The most requests the server was handling at the same time. */
+    int maxInFlight() {
+        return maxInFlight.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            serve(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
         Resource resource = resources.getOrDefault(path, fallback);
