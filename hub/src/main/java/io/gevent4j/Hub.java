@@ -2,6 +2,7 @@ package io.gevent4j;
 
 import io.gevent4j.core.Carrier;
 import io.gevent4j.core.Strand;
+import io.gevent4j.internal.HubPoller;
 import io.gevent4j.internal.TimerHeap;
 
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The event loop of one platform thread (gevent's {@code get_hub()}): a ready queue of greenlets and
@@ -37,6 +39,8 @@ public final class Hub implements AutoCloseable {
     private boolean closed;
     private long turns;
     private io.gevent4j.threadpool.ThreadPool threadpool;
+    /** The hub's own epoll, created when a greenlet first waits for socket readiness through it. */
+    private volatile HubPoller poller;
 
     private Hub(Carrier carrier) {
         this.carrier = carrier;
@@ -44,10 +48,33 @@ public final class Hub implements AutoCloseable {
             @Override
             public long runDue() {
                 turns++;
+                HubPoller p = poller;
+                if (p != null && p.waiting() > 0) {
+                    p.poll(0);
+                }
                 if (timers.size() == 0) {
                     return -1;
                 }
                 return timers.fireDue(System.nanoTime(), (timer, error) -> reportError("timer callback " + timer, error));
+            }
+
+            @Override
+            public void idle(Thread carrierThread, long nanos) {
+                HubPoller p = poller;
+                if (p == null) {
+                    Carrier.Hooks.super.idle(carrierThread, nanos);
+                } else {
+                    p.poll(nanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
+                }
+            }
+
+            @Override
+            public void wakeup(Thread carrierThread) {
+                HubPoller p = poller;
+                if (p != null) {
+                    p.wakeup();
+                }
+                LockSupport.unpark(carrierThread);
             }
 
             @Override
@@ -261,6 +288,34 @@ public final class Hub implements AutoCloseable {
         return threadpool;
     }
 
+    /**
+     * The hub's own epoll poller, created on first use (the agent routes greenlets' socket waits here).
+     * Hub thread only.
+     *
+     * @return the poller
+     * @throws java.io.IOException if it cannot be created (see {@link HubPoller#available()})
+     */
+    public HubPoller poller() throws java.io.IOException {
+        HubPoller p = poller;
+        if (p == null) {
+            checkInHub("poller");
+            p = new HubPoller(carrier);
+            poller = p;
+        }
+        return p;
+    }
+
+    /** @return the poller if this hub has created one, else {@code null}; any thread */
+    public HubPoller pollerOrNull() {
+        return poller;
+    }
+
+    static List<Hub> allHubs() {
+        synchronized (HUBS) {
+            return new ArrayList<>(HUBS);
+        }
+    }
+
     /** @return true after {@link #close()} */
     public boolean isClosed() {
         return closed;
@@ -382,10 +437,7 @@ public final class Hub implements AutoCloseable {
      * @return one block per hub
      */
     public static String formatRunInfoAll() {
-        List<Hub> hubs;
-        synchronized (HUBS) {
-            hubs = new ArrayList<>(HUBS);
-        }
+        List<Hub> hubs = allHubs();
         StringBuilder out = new StringBuilder();
         for (Hub hub : hubs) {
             out.append(hub.formatRunInfo());

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,8 +31,9 @@ import java.util.concurrent.Future;
  * threads (default scheduler): a {@link ServerSocket} accept loop in a virtual thread, one virtual
  * thread per connection and per client.
  *
- * <p>{@code main} runs a warm-up pass of each, then measures both in this JVM and prints two lines:
- * {@code METRIC echo ...} and {@code METRIC echo_vthreads ...}.
+ * <p>{@code main} runs a warm-up pass of each, then measures them in this JVM and prints
+ * {@code METRIC echo ...}, {@code METRIC echo_vthreads ...} and, for diagnosis,
+ * {@code METRIC echo_hub_server ...} (the server on a hub, the clients on plain virtual threads).
  */
 public final class EchoWorkload {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -154,7 +156,61 @@ public final class EchoWorkload {
     }
 
     /**
-     * Warms up, then measures gevent4j and plain virtual threads in this JVM.
+     * A mixed layout, for diagnosis: the {@link StreamServer} alone on a hub thread of its own, the
+     * clients on plain JDK virtual threads (the usual deployment, where clients are elsewhere). It
+     * tells the server's share of {@link #run}'s cost from the clients'.
+     *
+     * @param conns number of clients
+     * @param msgs messages per client
+     * @param size bytes per message
+     * @return {@code echo_hub_server} in msgs/s
+     * @throws Exception if a client or the server fails
+     */
+    public static Workloads.Metric runServerOnHubClientsOnVirtualThreads(int conns, int msgs, int size)
+            throws Exception {
+        CompletableFuture<StreamServer> started = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        Thread hubThread = Thread.ofPlatform().name("echo-hub").start(() -> {
+            try {
+                Gevent.run(() -> {
+                    StreamServer server = new StreamServer(new InetSocketAddress(LOOPBACK, 0),
+                            (socket, peer) -> echo(socket)).backlog(BACKLOG);
+                    server.start();
+                    started.complete(server);
+                    server.serveForever();
+                    return null;
+                });
+                ended.complete(null);
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+                ended.completeExceptionally(e);
+            }
+        });
+        StreamServer server = started.get();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            long t = System.nanoTime();
+            List<Future<?>> done = new ArrayList<>(conns);
+            for (int i = 0; i < conns; i++) {
+                done.add(clients.submit(() -> {
+                    client(server.port(), msgs, size);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            double elapsed = (System.nanoTime() - t) / 1e9;
+            return new Workloads.Metric("echo_hub_server", (double) conns * msgs / elapsed, "msgs/s");
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+            ended.get();
+            hubThread.join();
+        }
+    }
+
+    /**
+     * Warms up, then measures gevent4j and plain virtual threads in this JVM (and, for diagnosis, the
+     * server on a hub with virtual-thread clients).
      *
      * @param args [conns [msgs [size [rounds]]]], defaults 200 500 64 3
      * @throws Exception on failure
@@ -166,9 +222,11 @@ public final class EchoWorkload {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         run(conns, msgs, size);
         runOnVirtualThreads(conns, msgs, size);
+        runServerOnHubClientsOnVirtualThreads(conns, msgs, size);
         for (int i = 0; i < rounds; i++) {
             System.out.println(run(conns, msgs, size));
             System.out.println(runOnVirtualThreads(conns, msgs, size));
+            System.out.println(runServerOnHubClientsOnVirtualThreads(conns, msgs, size));
         }
     }
 }

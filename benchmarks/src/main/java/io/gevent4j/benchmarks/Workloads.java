@@ -105,28 +105,45 @@ public final class Workloads {
         w.put("switch_sleep0", a -> switchSleep0(arg(a, 0, 200_000)));
         w.put("sleepers", a -> sleepers(arg(a, 0, 100_000), arg(a, 1, 1)));
         w.put("echo", a -> EchoWorkload.run(arg(a, 0, 200), arg(a, 1, 500), arg(a, 2, 64)));
+        w.put("park_memory", a -> Gevent.run(() -> ParkMemory.run(arg(a, 0, 1_000_000))));
         return w;
     }
 
     /**
-     * Runs one workload or all.
+     * Runs one workload or all: {@code NAME|all [N...]}.
      *
-     * @param args NAME [N]
+     * @param args the workload and its sizes
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
-        Map<String, Workload> all = all();
+        runMain(all(), args);
+    }
+
+    /**
+     * Runs {@code NAME|all [N...]} from a table of workloads and prints one METRIC line each. Unless
+     * {@code -Dgevent4j.bench.warmup=false}, each workload runs once first to warm up the JIT, and the
+     * second run is the one reported (workloads.py runs once: CPython has no JIT to warm up).
+     *
+     * @param table the workloads
+     * @param args the workload name and its sizes
+     * @throws Exception on failure
+     */
+    static void runMain(Map<String, Workload> table, String[] args) throws Exception {
         String name = args.length == 0 ? "all" : args[0];
         int[] rest = new int[Math.max(0, args.length - 1)];
         for (int i = 1; i < args.length; i++) {
             rest[i - 1] = Integer.parseInt(args[i]);
         }
-        List<String> names = name.equals("all") ? List.copyOf(all.keySet()) : List.of(name);
+        List<String> names = name.equals("all") ? List.copyOf(table.keySet()) : List.of(name);
+        boolean warmup = Boolean.parseBoolean(System.getProperty("gevent4j.bench.warmup", "true"));
         for (String n : names) {
-            Workload w = all.get(n);
+            Workload w = table.get(n);
             if (w == null) {
-                System.err.println("unknown workload '" + n + "'; choose one of " + all.keySet() + " or all");
+                System.err.println("unknown workload '" + n + "'; choose one of " + table.keySet() + " or all");
                 System.exit(2);
+            }
+            if (warmup) {
+                w.run(rest);
             }
             System.out.println(w.run(rest));
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>All methods except {@link #unpark()} of a greenlet strand must be called on the strand's carrier.
  */
-public abstract class Strand {
+public abstract class Strand implements Thread.UncaughtExceptionHandler {
     final Carrier carrier;
     private Thread thread;
     private Throwable pendingThrow;
@@ -51,7 +51,7 @@ public abstract class Strand {
      * @return the current strand
      */
     public static Strand current() {
-        Strand strand = Carrier.CURRENT.get();
+        Strand strand = Carrier.currentStrand();
         return strand != null ? strand : Carrier.current().root();
     }
 
@@ -61,7 +61,7 @@ public abstract class Strand {
      * @return the current strand, or {@code null} on a thread that never used gevent4j
      */
     public static Strand currentOrNull() {
-        return Carrier.CURRENT.get();
+        return Carrier.currentStrand();
     }
 
     /** @return the carrier this strand runs on */
@@ -105,9 +105,22 @@ public abstract class Strand {
         if (thread != null) {
             throw new IllegalStateException(name() + " already has a thread");
         }
-        Thread t = carrier.newThread(() -> runAsGreenlet(body));
+        Thread t = carrier.newThread(this, () -> runAsGreenlet(body));
         thread = t;
         return t;
+    }
+
+    /**
+     * Reports an exception that escaped the greenlet's body (the strand is its thread's handler; see
+     * {@link Carrier}). Subclasses that catch everything in their body never get here.
+     *
+     * @param thread the greenlet's thread
+     * @param error what escaped
+     */
+    @Override
+    public void uncaughtException(Thread thread, Throwable error) {
+        System.err.println("gevent4j: " + name() + " died with an uncaught exception:");
+        error.printStackTrace();
     }
 
     /**
@@ -120,7 +133,6 @@ public abstract class Strand {
     }
 
     private void runAsGreenlet(Runnable body) {
-        Carrier.CURRENT.set(this);
         Carrier c = carrier;
         c.live++;
         Strand head = c.liveHead;

@@ -1,0 +1,71 @@
+package io.gevent4j;
+
+import io.gevent4j.core.Strand;
+import io.gevent4j.internal.HubPoller;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The entry points through which the patch agent routes a greenlet's socket readiness waits (the
+ * JDK's {@code sun.nio.ch.Poller.poll} and {@code stopPoll}) to the greenlet's hub's own epoll, so that
+ * socket I/O needs no cross-thread hand-off. Not for application code. Without the agent, or when
+ * {@code sun.nio.ch} is not open, {@link #poll} returns {@code false} and the JDK's pollers are used.
+ */
+public final class HubIo {
+    private static volatile boolean enabled = Boolean.parseBoolean(System.getProperty("gevent4j.hubPoller", "true"));
+
+    private HubIo() {
+    }
+
+    /**
+     * Turns routing to hub pollers on or off (the agent option {@code nohubpoller} turns it off).
+     *
+     * @param on whether greenlet socket waits use the hub's own epoll
+     */
+    public static void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    /** @return whether greenlet socket waits can use the hub's own epoll in this JVM */
+    public static boolean isActive() {
+        return enabled && HubPoller.available();
+    }
+
+    /**
+     * Waits in the current greenlet's hub for {@code fd} to be ready.
+     *
+     * @param fd the file descriptor
+     * @param event 1 (POLLIN) or 4 (POLLOUT)
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen whether the socket is still open
+     * @return true if handled here; false if the caller must use the JDK's poller (not a greenlet,
+     *         or the hub poller is off)
+     * @throws IOException if registering with epoll failed
+     */
+    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        if (!enabled || !HubPoller.available()) {
+            return false;
+        }
+        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+            return false;
+        }
+        greenlet.hub().poller().poll(fd, event, nanos, isOpen);
+        return true;
+    }
+
+    /**
+     * Wakes greenlets of any hub waiting on {@code fd} (the socket is being closed or shut down).
+     *
+     * @param fd the file descriptor
+     * @param event 1, 4, or 0 for both
+     */
+    public static void stopPoll(int fd, int event) {
+        for (Hub hub : Hub.allHubs()) {
+            HubPoller p = hub.pollerOrNull();
+            if (p != null) {
+                p.stopPoll(fd, event);
+            }
+        }
+    }
+}

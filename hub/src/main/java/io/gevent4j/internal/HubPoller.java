@@ -1,0 +1,297 @@
+package io.gevent4j.internal;
+
+import io.gevent4j.Hub;
+import io.gevent4j.TimerHandle;
+import io.gevent4j.core.Carrier;
+import io.gevent4j.core.Strand;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.HashMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A hub's own epoll instance: greenlets wait for socket readiness here instead of in the JDK's poller
+ * threads, so that a readiness event needs no cross-thread hand-off (libev's model). The hub polls it
+ * without blocking once per turn while greenlets wait on it, and blocks in it (with the next timer as
+ * the timeout) when it has nothing else to do; other threads wake it through an eventfd.
+ *
+ * <p>It uses the JDK's own {@code sun.nio.ch.EPoll} and {@code sun.nio.ch.EventFD}, which the patch
+ * agent opens; without them ({@link #available()} false) sockets keep using the JDK's pollers.
+ * Registration is one-shot ({@code EPOLLONESHOT}): re-armed for each wait, as the JDK's own poller does.
+ * Hub thread only, except {@link #wakeup()} and {@link #stopPoll}.
+ */
+public final class HubPoller {
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_MOD = 3;
+    private static final int EPOLLIN = 0x1;
+    private static final int EPOLLOUT = 0x4;
+    private static final int EPOLLERR = 0x8;
+    private static final int EPOLLHUP = 0x10;
+    private static final int EPOLLONESHOT = 1 << 30;
+    private static final int ENOENT = 2;
+    private static final int MAX_EVENTS = 256;
+
+    private static final MethodHandle CREATE;
+    private static final MethodHandle CTL;
+    private static final MethodHandle WAIT;
+    private static final MethodHandle ALLOCATE;
+    private static final MethodHandle GET_EVENT;
+    private static final MethodHandle GET_DESCRIPTOR;
+    private static final MethodHandle GET_EVENTS;
+    private static final MethodHandle NEW_EVENTFD;
+    private static final MethodHandle EVENTFD_SET;
+    private static final MethodHandle EVENTFD_RESET;
+    private static final MethodHandle EVENTFD_FD;
+    private static final Throwable UNAVAILABLE;
+
+    static {
+        MethodHandle create = null, ctl = null, wait = null, allocate = null, getEvent = null, getDescriptor = null,
+                getEvents = null, newEventFd = null, set = null, reset = null, efd = null;
+        Throwable unavailable = null;
+        try {
+            Class<?> epoll = Class.forName("sun.nio.ch.EPoll");
+            Class<?> eventFd = Class.forName("sun.nio.ch.EventFD");
+            MethodHandles.Lookup e = MethodHandles.privateLookupIn(epoll, MethodHandles.lookup());
+            MethodHandles.Lookup f = MethodHandles.privateLookupIn(eventFd, MethodHandles.lookup());
+            create = e.findStatic(epoll, "create", MethodType.methodType(int.class));
+            ctl = e.findStatic(epoll, "ctl", MethodType.methodType(int.class, int.class, int.class, int.class, int.class));
+            wait = e.findStatic(epoll, "wait", MethodType.methodType(int.class, int.class, long.class, int.class, int.class));
+            allocate = e.findStatic(epoll, "allocatePollArray", MethodType.methodType(long.class, int.class));
+            getEvent = e.findStatic(epoll, "getEvent", MethodType.methodType(long.class, long.class, int.class));
+            getDescriptor = e.findStatic(epoll, "getDescriptor", MethodType.methodType(int.class, long.class));
+            getEvents = e.findStatic(epoll, "getEvents", MethodType.methodType(int.class, long.class));
+            newEventFd = f.findConstructor(eventFd, MethodType.methodType(void.class)).asType(MethodType.methodType(Object.class));
+            set = f.findVirtual(eventFd, "set", MethodType.methodType(void.class)).asType(MethodType.methodType(void.class, Object.class));
+            reset = f.findVirtual(eventFd, "reset", MethodType.methodType(void.class)).asType(MethodType.methodType(void.class, Object.class));
+            efd = f.findVirtual(eventFd, "efd", MethodType.methodType(int.class)).asType(MethodType.methodType(int.class, Object.class));
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+            unavailable = ex;
+        }
+        CREATE = create;
+        CTL = ctl;
+        WAIT = wait;
+        ALLOCATE = allocate;
+        GET_EVENT = getEvent;
+        GET_DESCRIPTOR = getDescriptor;
+        GET_EVENTS = getEvents;
+        NEW_EVENTFD = newEventFd;
+        EVENTFD_SET = set;
+        EVENTFD_RESET = reset;
+        EVENTFD_FD = efd;
+        UNAVAILABLE = unavailable;
+    }
+
+    /** The greenlets waiting on one file descriptor. */
+    private static final class FdWaiters {
+        Strand reader;
+        Strand writer;
+    }
+
+    private final Carrier carrier;
+    private final int epfd;
+    private final Object eventFd;
+    private final int eventFdVal;
+    private final long events;
+    private final HashMap<Integer, FdWaiters> waiters = new HashMap<>();
+    private int waiting;
+    private volatile boolean blocked;
+
+    /**
+     * @return true if this JVM lets the hub use its own epoll (the agent opens {@code sun.nio.ch})
+     */
+    public static boolean available() {
+        return UNAVAILABLE == null;
+    }
+
+    /**
+     * Creates the poller of a hub.
+     *
+     * @param carrier the hub's carrier
+     * @throws IOException if epoll or eventfd cannot be created
+     */
+    public HubPoller(Carrier carrier) throws IOException {
+        if (UNAVAILABLE != null) {
+            throw new IOException("the hub's own epoll needs java.base/sun.nio.ch opened to gevent4j"
+                    + " (the patch agent does that)", UNAVAILABLE);
+        }
+        this.carrier = carrier;
+        try {
+            this.epfd = (int) CREATE.invokeExact();
+            this.eventFd = (Object) NEW_EVENTFD.invokeExact();
+            this.eventFdVal = (int) EVENTFD_FD.invokeExact(eventFd);
+            this.events = (long) ALLOCATE.invokeExact(MAX_EVENTS);
+            int err = (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, eventFdVal, EPOLLIN);
+            if (err != 0) {
+                throw new IOException("epoll_ctl(ADD eventfd) failed with errno " + err);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("creating the hub's epoll failed", t);
+        }
+    }
+
+    /** @return the number of greenlets waiting for readiness */
+    public int waiting() {
+        return waiting;
+    }
+
+    /**
+     * Parks the current greenlet until {@code fd} is ready for {@code event} (1 = read, 4 = write),
+     * {@code nanos} pass (0 = no limit), or the socket is closed. Returns normally in every case; the
+     * caller (the JDK's socket code) re-checks. An interrupt sets the interrupt status and returns;
+     * a kill or Timeout raised into the greenlet is thrown from here, and the socket stays open.
+     *
+     * @param fd the file descriptor
+     * @param event 1 for read, 4 for write
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen checked after registering, so that a close racing with the registration is seen
+     * @throws IOException if epoll_ctl fails
+     */
+    public void poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        Strand me = Strand.current();
+        FdWaiters w = waiters.computeIfAbsent(fd, k -> new FdWaiters());
+        boolean read = event == EPOLLIN;
+        if (read) {
+            w.reader = me;
+        } else {
+            w.writer = me;
+        }
+        arm(fd, w);
+        waiting++;
+        carrier.retainExternal();
+        TimerHandle timer = nanos > 0 ? Hub.of(me).callLater(java.time.Duration.ofNanos(nanos), me::unpark) : null;
+        try {
+            if (isOpen.getAsBoolean()) {
+                me.park(this);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waiting--;
+            carrier.releaseExternal();
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (read ? w.reader == me : w.writer == me) {
+                if (read) {
+                    w.reader = null;
+                } else {
+                    w.writer = null;
+                }
+            }
+            if (w.reader == null && w.writer == null) {
+                waiters.remove(fd);
+            }
+        }
+    }
+
+    private void arm(int fd, FdWaiters w) throws IOException {
+        int mask = EPOLLONESHOT | (w.reader != null ? EPOLLIN : 0) | (w.writer != null ? EPOLLOUT : 0);
+        try {
+            int err = (int) CTL.invokeExact(epfd, EPOLL_CTL_MOD, fd, mask);
+            if (err == ENOENT) {
+                err = (int) CTL.invokeExact(epfd, EPOLL_CTL_ADD, fd, mask);
+            }
+            if (err != 0) {
+                throw new IOException("epoll_ctl on fd " + fd + " failed with errno " + err);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("epoll_ctl on fd " + fd + " failed", t);
+        }
+    }
+
+    /**
+     * Wakes the greenlets waiting on {@code fd} for {@code event} (0 = both): the socket was closed or
+     * shut down. Any thread.
+     *
+     * @param fd the file descriptor
+     * @param event 1, 4 or 0
+     */
+    public void stopPoll(int fd, int event) {
+        Runnable wake = () -> {
+            FdWaiters w = waiters.get(fd);
+            if (w != null) {
+                if (w.reader != null && (event == 0 || event == EPOLLIN)) {
+                    w.reader.unpark();
+                }
+                if (w.writer != null && (event == 0 || event == EPOLLOUT)) {
+                    w.writer.unpark();
+                }
+            }
+        };
+        if (carrier.inCarrier()) {
+            wake.run();
+        } else {
+            carrier.execute(wake);
+        }
+    }
+
+    /**
+     * Polls for readiness and wakes the ready greenlets.
+     *
+     * @param timeoutMillis 0 to return at once, -1 to block until an event or {@link #wakeup()}
+     */
+    public void poll(int timeoutMillis) {
+        int n;
+        try {
+            if (timeoutMillis != 0) {
+                blocked = true;
+            }
+            n = (int) WAIT.invokeExact(epfd, events, MAX_EVENTS, timeoutMillis);
+        } catch (Throwable t) {
+            throw new IllegalStateException("epoll_wait of the hub failed", t);
+        } finally {
+            blocked = false;
+        }
+        for (int i = 0; i < n; i++) {
+            try {
+                long address = (long) GET_EVENT.invokeExact(events, i);
+                int fd = (int) GET_DESCRIPTOR.invokeExact(address);
+                int ready = (int) GET_EVENTS.invokeExact(address);
+                if (fd == eventFdVal) {
+                    EVENTFD_RESET.invokeExact(eventFd);
+                    continue;
+                }
+                FdWaiters w = waiters.get(fd);
+                if (w == null) {
+                    continue;
+                }
+                boolean error = (ready & (EPOLLERR | EPOLLHUP)) != 0;
+                if (w.reader != null && (error || (ready & EPOLLIN) != 0)) {
+                    w.reader.unpark();
+                }
+                if (w.writer != null && (error || (ready & EPOLLOUT) != 0)) {
+                    w.writer.unpark();
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException("reading the hub's epoll events failed", t);
+            }
+        }
+    }
+
+    /**
+     * Wakes the hub's thread from a blocking {@link #poll(int)}, or makes its next one return at once.
+     * Any thread. Unconditional on purpose: the caller saw the carrier idle, and the carrier may be
+     * just about to enter epoll_wait.
+     */
+    public void wakeup() {
+        {
+            try {
+                EVENTFD_SET.invokeExact(eventFd);
+            } catch (Throwable t) {
+                throw new IllegalStateException("waking the hub through its eventfd failed", t);
+            }
+        }
+    }
+
+    /** @return true while the hub's thread is blocked in epoll_wait */
+    public boolean isBlocked() {
+        return blocked;
+    }
+}
