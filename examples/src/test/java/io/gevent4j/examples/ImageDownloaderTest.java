@@ -38,7 +38,7 @@ class ImageDownloaderTest {
         try (TestServer server = TestServer.http()) {
             StringBuilder html = new StringBuilder("<html><body>");
             for (int i = 0; i < 20; i++) {
-                server.add("/site/img/p" + i + ".png", bytes(i, 3000 + i * 100), "image/png");
+                server.add("/site/img/p" + i + ".png", bytes(i, 3000 + i * 100), "image/png").delay("/site/img/p" + i + ".png", 50);
                 html.append("<img src='img/p").append(i).append(".png'>");
             }
             // srcset candidates, an absolute path, a duplicate, a data: URI, an extensionless URL typed by Content-Type
@@ -62,6 +62,19 @@ class ImageDownloaderTest {
             assertEquals(23, names(out).size(), "no temporary files left: " + names(out));
             assertEquals(1, server.hits("/site/img/p0.png"), "duplicates are downloaded once");
             assertTrue(r.out().contains("23 downloaded"), r.out());
+            assertTrue(server.maxInFlight() > 1, "the downloads ran one at a time: " + server.maxInFlight());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aPageWithoutImagesIsAFailure() throws Exception {
+        try (TestServer server = TestServer.http()) {
+            server.page("/empty.html", "<html><body><p>no pictures here</p><script>loadImages()</script></body></html>");
+            RunResult r = run("--out", tmp.resolve("out").toString(), "--progress", "none", server.url("/empty.html"));
+
+            assertEquals(1, r.code(), r.all());
+            assertTrue(r.out().contains("no images on this page"), r.out());
         }
     }
 
