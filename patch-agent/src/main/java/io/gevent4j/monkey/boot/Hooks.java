@@ -1,0 +1,96 @@
+package io.gevent4j.monkey.boot;
+
+import java.time.Duration;
+
+/**
+ * What the agent's advice calls through {@link Dispatch}: implemented by the agent (loaded by the
+ * application class loader), reached from JDK classes through this interface, which lives in the
+ * bootstrap class loader so that {@code java.lang.Thread} and {@code java.io.FileInputStream} can see it.
+ *
+ * <p>Every method returns "not handled" on a thread that has no hub, so the patched JDK method then
+ * runs its original body unchanged.
+ */
+public interface Hooks {
+    /**
+     * {@code Thread.sleep} in any form, after the JDK checked its arguments.
+     *
+     * @param nanos how long
+     * @return true if the sleep was done cooperatively (the JDK body is skipped)
+     * @throws InterruptedException if interrupted while sleeping
+     */
+    boolean sleep(long nanos) throws InterruptedException;
+
+    /**
+     * {@code Thread.yield()}.
+     *
+     * @return true if handled (the JDK body is skipped)
+     */
+    boolean yieldNow();
+
+    /**
+     * A blocking JDK call (file, pipe, DNS) that should run on the hub's thread pool.
+     *
+     * @param signature the patched method, as {@code declaringType.name(descriptor)}
+     * @param self the receiver, or {@code null} for a static method
+     * @param args the arguments
+     * @return {@code null} if not handled; otherwise the result, {@link Dispatch#NULL} for a null
+     *         result, or {@link Dispatch#VOID} for a void method
+     * @throws Throwable what the call threw
+     */
+    Object offload(String signature, Object self, Object[] args) throws Throwable;
+
+    /**
+     * {@code Thread.start()} of a platform thread.
+     *
+     * @param thread the thread being started
+     * @return true if it was started as a greenlet instead
+     */
+    boolean threadStart(Thread thread);
+
+    /**
+     * {@code Thread.join(long)}.
+     *
+     * @param thread the thread joined
+     * @param millis the timeout, 0 for none
+     * @return true if handled
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean threadJoin(Thread thread, long millis) throws InterruptedException;
+
+    /**
+     * {@code Thread.join(Duration)}.
+     *
+     * @param thread the thread joined
+     * @param timeout the timeout
+     * @return {@code null} if not handled, else the result of the join
+     * @throws InterruptedException if interrupted while waiting
+     */
+    Boolean threadJoin(Thread thread, Duration timeout) throws InterruptedException;
+
+    /**
+     * {@code Thread.isAlive()}.
+     *
+     * @param thread the thread
+     * @return {@code null} if not handled, else whether it is alive
+     */
+    Boolean threadAlive(Thread thread);
+
+    /**
+     * {@code Thread.interrupt()}.
+     *
+     * @param thread the thread
+     * @return true if handled
+     */
+    boolean threadInterrupt(Thread thread);
+
+    /**
+     * The program's {@code main} method was entered.
+     *
+     * @param type the class declaring it
+     * @param self the instance for an instance main, else {@code null}
+     * @param args the arguments (empty for {@code main()})
+     * @return true if main already ran (as the root greenlet); false to run the body here
+     * @throws Throwable what main threw
+     */
+    boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable;
+}

@@ -1,0 +1,152 @@
+package io.gevent4j.monkey.internal;
+
+import io.gevent4j.monkey.boot.Dispatch;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+import java.time.Duration;
+
+/**
+ * The advice the agent inlines into JDK methods (and into the program's main). Each advice only calls
+ * {@link Dispatch}, the bootstrap-loaded dispatcher: inlined code runs in the JDK class and can see
+ * nothing else. An enter advice that returns a non-default value skips the original body.
+ */
+final class Advices {
+    private Advices() {
+    }
+
+    /** {@code Thread.sleepNanos(long)}, the private method every {@code Thread.sleep} overload ends in. */
+    static final class Sleep {
+        private Sleep() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) long nanos) throws InterruptedException {
+            return Dispatch.sleep(nanos);
+        }
+    }
+
+    /** {@code Thread.yield()}. */
+    static final class Yield {
+        private Yield() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter() {
+            return Dispatch.yieldNow();
+        }
+    }
+
+    /** A blocking method with a result, run on the hub's thread pool when called in a greenlet. */
+    static final class OffloadValue {
+        private OffloadValue() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
+                            @Advice.AllArguments Object[] args) throws Throwable {
+            return Dispatch.offload(signature, self, args);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Object handled,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object value) {
+            if (handled != null) {
+                value = Dispatch.unwrap(handled);
+            }
+        }
+    }
+
+    /** A blocking void method, run on the hub's thread pool when called in a greenlet. */
+    static final class OffloadVoid {
+        private OffloadVoid() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
+                            @Advice.AllArguments Object[] args) throws Throwable {
+            return Dispatch.offload(signature, self, args);
+        }
+    }
+
+    /** {@code Thread.start()} of a platform thread. */
+    static final class ThreadStart {
+        private ThreadStart() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread self) {
+            return Dispatch.threadStart(self);
+        }
+    }
+
+    /** {@code Thread.join(long)}; {@code join()} and {@code join(long, int)} end here for platform threads. */
+    static final class ThreadJoin {
+        private ThreadJoin() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread self, @Advice.Argument(0) long millis) throws InterruptedException {
+            return Dispatch.threadJoin(self, millis);
+        }
+    }
+
+    /** {@code Thread.join(Duration)}. */
+    static final class ThreadJoinDuration {
+        private ThreadJoinDuration() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Boolean enter(@Advice.This Thread self, @Advice.Argument(0) Duration timeout) throws InterruptedException {
+            return Dispatch.threadJoin(self, timeout);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Boolean handled, @Advice.Return(readOnly = false) boolean value) {
+            if (handled != null) {
+                value = handled;
+            }
+        }
+    }
+
+    /** {@code Thread.isAlive()}. */
+    static final class ThreadAlive {
+        private ThreadAlive() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static Boolean enter(@Advice.This Thread self) {
+            return Dispatch.threadAlive(self);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter Boolean handled, @Advice.Return(readOnly = false) boolean value) {
+            if (handled != null) {
+                value = handled;
+            }
+        }
+    }
+
+    /** {@code Thread.interrupt()}. */
+    static final class ThreadInterrupt {
+        private ThreadInterrupt() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread self) {
+            return Dispatch.threadInterrupt(self);
+        }
+    }
+
+    /** The program's {@code main}, static or instance, with or without {@code String[]}. */
+    static final class Main {
+        private Main() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Origin Class<?> type, @Advice.This(optional = true) Object self,
+                             @Advice.AllArguments Object[] args) throws Throwable {
+            return Dispatch.runMain(type, self, args);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.gevent4j.monkey.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Puts the dispatcher ({@code io.gevent4j.monkey.boot.Hooks} and {@code Dispatch}) into the bootstrap
+ * class loader, where advice inlined into JDK classes can see it, and lets {@code java.base} read it.
+ *
+ * <p>The classes are defined directly in the bootstrap loader rather than through
+ * {@code Instrumentation.appendToBootstrapClassLoaderSearch}: appending a jar to the bootstrap search
+ * path makes HotSpot print "Sharing is only supported for boot loader classes because bootstrap
+ * classpath has been appended" on every start, which would change the program's stderr.
+ *
+ * <p>This class must not mention the boot classes in its code: they must be resolved only after they
+ * exist in the bootstrap loader, or the application class loader would load a second copy from the
+ * agent jar.
+ */
+final class BootClasses {
+    static final String HOOKS = "io.gevent4j.monkey.boot.Hooks";
+    static final String DISPATCH = "io.gevent4j.monkey.boot.Dispatch";
+
+    private BootClasses() {
+    }
+
+    /**
+     * The bootstrap loader's copy of a class, if defined.
+     *
+     * @param name the class name
+     * @return the class, or {@code null}
+     */
+    static Class<?> findDefined(String name) {
+        try {
+            return Class.forName(name, false, null);
+        } catch (ClassNotFoundException notYet) {
+            return null;
+        }
+    }
+
+    /** @return true once the dispatcher exists in the bootstrap loader */
+    static boolean defined() {
+        return findDefined(DISPATCH) != null;
+    }
+
+    /**
+     * Defines the boot classes (if not yet defined) and opens what the agent and greenlets need.
+     *
+     * @param inst the instrumentation
+     * @param openTo modules that get java.lang, java.io, java.net and sun.nio.ch opened to them
+     */
+    static void defineAndOpen(Instrumentation inst, Set<Module> openTo) {
+        Module javaBase = Object.class.getModule();
+        Module agent = BootClasses.class.getModule();
+        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(agent)),
+                Map.of("java.lang", openTo, "java.io", openTo, "java.net", openTo, "sun.nio.ch", openTo),
+                Set.of(), Map.of());
+        if (findDefined(HOOKS) == null) {
+            define(HOOKS);
+        }
+        if (findDefined(DISPATCH) == null) {
+            define(DISPATCH);
+        }
+        Module bootUnnamed = findDefined(DISPATCH).getModule();
+        inst.redefineModule(javaBase, Set.of(bootUnnamed), Map.of(), Map.of(), Set.of(), Map.of());
+    }
+
+    private static void define(String name) {
+        byte[] bytes = read(name);
+        try {
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+            Method defineClass = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class,
+                    int.class, ClassLoader.class, ProtectionDomain.class);
+            defineClass.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("gevent4j: defining " + name + " in the bootstrap class loader failed", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("gevent4j: jdk.internal.misc.Unsafe.defineClass is not available on JDK "
+                    + Runtime.version() + ", so the agent cannot put its dispatcher in the bootstrap class loader", e);
+        }
+    }
+
+    private static byte[] read(String name) {
+        String resource = name.replace('.', '/') + ".class";
+        ClassLoader loader = BootClasses.class.getClassLoader();
+        try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
+                : loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("gevent4j: " + resource + " is missing from the agent jar; rebuild it"
+                        + " with 'mvn -pl patch-agent -am package'");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("gevent4j: reading " + resource + " from the agent jar failed", e);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.gevent4j.monkey.internal;
+
+import io.gevent4j.Gevent;
+import io.gevent4j.Hub;
+import io.gevent4j.core.Strand;
+import io.gevent4j.monkey.boot.Hooks;
+
+import java.lang.instrument.Instrumentation;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The agent's side of {@link io.gevent4j.monkey.boot.Dispatch}: decides, for each patched call,
+ * whether the calling thread has a hub and what the cooperative version is. On a thread without a hub
+ * every method answers "not handled" and the JDK method runs unchanged.
+ */
+final class CooperativeHooks implements Hooks {
+    /** Calls that took the cooperative path, per patch name (what the self-test checks). */
+    final Map<String, LongAdder> hits = Map.of(
+            Options.SLEEP, new LongAdder(), Options.FILE, new LongAdder(), Options.DNS, new LongAdder(),
+            Options.THREADS, new LongAdder(), Options.MAIN, new LongAdder());
+    final Offload offload;
+    final ThreadPatch threads;
+    final MainRunner main;
+
+    CooperativeHooks(Options options, Instrumentation inst) {
+        this.offload = new Offload(options.has(Options.FILE), options.has(Options.DNS), hits.get(Options.FILE),
+                hits.get(Options.DNS));
+        this.threads = new ThreadPatch(hits.get(Options.THREADS));
+        this.main = new MainRunner(inst, threads, hits.get(Options.MAIN));
+    }
+
+    long hits(String patch) {
+        return hits.get(patch).sum();
+    }
+
+    /**
+     * In a greenlet: a hub timer. On a hub's own thread outside its loop: runs the loop until the
+     * deadline. Inside the loop (a hub callback), in a greenlet pinned to its carrier (a class
+     * initializer), on other threads: the JDK's sleep.
+     */
+    @Override
+    public boolean sleep(long nanos) throws InterruptedException {
+        Strand strand = Strand.currentOrNull();
+        if (strand == null || (strand.isRoot() && strand.isParkedInHub()) || Hub.currentOrNull() == null
+                || Pinning.pinned()) {
+            return false;
+        }
+        hits.get(Options.SLEEP).increment();
+        Gevent.sleepNanos(nanos);
+        return true;
+    }
+
+    /**
+     * On a hub's own thread outside its loop: one turn of the loop (the other ready greenlets run). In
+     * a greenlet the JDK's own yield already does that (the greenlet goes to the back of the hub's
+     * ready queue), and {@code Gevent.sleep(0)} relies on it, so it is left alone.
+     */
+    @Override
+    public boolean yieldNow() {
+        Strand strand = Strand.currentOrNull();
+        if (strand == null || !strand.isRoot() || strand.isParkedInHub() || Hub.currentOrNull() == null) {
+            return false;
+        }
+        hits.get(Options.SLEEP).increment();
+        try {
+            Gevent.sleepNanos(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    @Override
+    public Object offload(String signature, Object self, Object[] args) throws Throwable {
+        return offload.call(signature, self, args);
+    }
+
+    @Override
+    public boolean threadStart(Thread thread) {
+        return threads.start(thread);
+    }
+
+    @Override
+    public boolean threadJoin(Thread thread, long millis) throws InterruptedException {
+        return threads.join(thread, millis);
+    }
+
+    @Override
+    public Boolean threadJoin(Thread thread, Duration timeout) throws InterruptedException {
+        return threads.join(thread, timeout);
+    }
+
+    @Override
+    public Boolean threadAlive(Thread thread) {
+        return threads.alive(thread);
+    }
+
+    @Override
+    public boolean threadInterrupt(Thread thread) {
+        return threads.interrupt(thread);
+    }
+
+    @Override
+    public boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable {
+        return main.run(type, self, args);
+    }
+}

@@ -1,0 +1,102 @@
+package io.gevent4j.monkey.internal;
+
+import io.gevent4j.core.internal.JdkSupport;
+import io.gevent4j.monkey.MonkeyPatchException;
+
+import java.lang.instrument.Instrumentation;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The install sequence shared by the {@code -javaagent} entry points and {@code Monkey.patchAll()}:
+ * <ol>
+ *   <li>if the agent is already installed in this JVM (by any copy of it), do nothing;</li>
+ *   <li>open {@code java.lang} (the greenlet hook), {@code java.io}, {@code java.net} and
+ *       {@code sun.nio.ch} to the agent and the application, so no {@code --add-opens} is needed;</li>
+ *   <li>define the dispatcher in the bootstrap class loader;</li>
+ *   <li>weave the patches, self-test them, record the install ({@link PatchInstaller}).</li>
+ * </ol>
+ * This class must not mention the bootstrap dispatcher classes (see {@link BootClasses}).
+ */
+public final class Installer {
+    private Installer() {
+    }
+
+    /** @return true if the agent is installed in this JVM */
+    public static boolean installed() {
+        return BootClasses.defined() && PatchInstaller.installedNames() != null;
+    }
+
+    /** @return the names of the installed patches (empty if not installed) */
+    public static Set<String> patchedNames() {
+        if (!BootClasses.defined()) {
+            return Set.of();
+        }
+        String names = PatchInstaller.installedNames();
+        if (names == null || names.isEmpty()) {
+            return Set.of();
+        }
+        return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(names.split(","))));
+    }
+
+    /**
+     * Installs the agent once.
+     *
+     * @param inst the instrumentation
+     * @param optionText the options (see {@link Options})
+     * @param atStartup true before the program's main runs (premain, Launcher-Agent-Class): only then
+     *                  is the main patch installed
+     * @return true if installed by this call, false if it was already installed
+     * @throws MonkeyPatchException with one sentence if an option is wrong or a patch did not take
+     */
+    public static synchronized boolean install(Instrumentation inst, String optionText, boolean atStartup) {
+        Options options;
+        try {
+            options = Options.parse(optionText);
+        } catch (IllegalArgumentException e) {
+            throw new MonkeyPatchException(e.getMessage(), e);
+        }
+        if (installed()) {
+            if (options.verbose()) {
+                System.err.println("gevent4j agent: already installed (" + PatchInstaller.installedNames()
+                        + "); this second install is ignored");
+            }
+            return false;
+        }
+        if (!atStartup) {
+            options = options.without(Options.MAIN);
+        }
+        long start = System.nanoTime();
+        String mainClass = null;
+        if (options.has(Options.MAIN)) {
+            mainClass = MainRunner.mainClassName();
+            if (mainClass == null) {
+                throw new MonkeyPatchException(Failure.sentence(Options.MAIN, "the Java launcher did not name the"
+                        + " program's main class (the system property sun.java.command is unset)"));
+            }
+        }
+        if (!inst.isRetransformClassesSupported()) {
+            throw new MonkeyPatchException("gevent4j: this JVM does not let agents retransform classes (JDK "
+                    + Runtime.version() + "); use an agent jar whose manifest says Can-Retransform-Classes: true"
+                    + " (gevent4j-agent.jar does) on a HotSpot JDK 25.");
+        }
+        Set<Module> openTo = new LinkedHashSet<>();
+        openTo.add(Installer.class.getModule());
+        openTo.add(JdkSupport.class.getModule());
+        openTo.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
+        try {
+            BootClasses.defineAndOpen(inst, openTo);
+        } catch (RuntimeException e) {
+            throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
+                    "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
+        }
+        String names = PatchInstaller.install(inst, options, Thread.currentThread(), mainClass);
+        if (options.verbose()) {
+            System.err.println("gevent4j agent: installed " + names + " on JDK " + Runtime.version() + " in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+        return true;
+    }
+}

@@ -1,0 +1,123 @@
+package io.gevent4j.monkey.internal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The agent's options, as given after {@code -javaagent:gevent4j-agent.jar=} or to
+ * {@code Monkey.patchAll(String)}: a comma-separated list of
+ * <ul>
+ *   <li>{@code no<patch>} to leave a default patch out ({@code nosleep}, {@code nosocket},
+ *       {@code nofile}, {@code nodns}, {@code nomain});</li>
+ *   <li>{@code threads} to turn the opt-in {@code Thread.start} patch on;</li>
+ *   <li>{@code verbose} to print one line about the install on stderr;</li>
+ *   <li>{@code forcefail=<patch>} to make that patch's self-test fail (to see and test the failure
+ *       message).</li>
+ * </ul>
+ *
+ * @param patches the patches to install, in {@link #ALL} order
+ * @param verbose whether to report the install on stderr
+ * @param forceFail patches whose self-test is made to fail
+ * @param text the option string as given
+ */
+public record Options(Set<String> patches, boolean verbose, Set<String> forceFail, String text) {
+    /** Thread.sleep in all forms and Thread.yield. */
+    public static final String SLEEP = "sleep";
+    /** Blocking sockets (cooperative through the JDK's own virtual-thread support). */
+    public static final String SOCKET = "socket";
+    /** File, pipe, process and System.in streams and FileChannel, offloaded to the hub's thread pool. */
+    public static final String FILE = "file";
+    /** InetAddress look-ups, offloaded to the hub's thread pool. */
+    public static final String DNS = "dns";
+    /** Thread.start of plain threads starts a greenlet (opt-in). */
+    public static final String THREADS = "threads";
+    /** The program's main method runs as the root greenlet of the main thread's hub. */
+    public static final String MAIN = "main";
+    /** Every patch name, in install order. */
+    public static final List<String> ALL = List.of(SLEEP, SOCKET, FILE, DNS, THREADS, MAIN);
+    /** The patches installed when no option says otherwise. */
+    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, FILE, DNS, MAIN);
+
+    /**
+     * Parses an option string.
+     *
+     * @param text the options, or {@code null}/empty for the defaults
+     * @return the options
+     * @throws IllegalArgumentException naming the bad option and listing the valid ones
+     */
+    public static Options parse(String text) {
+        String given = text == null ? "" : text.trim();
+        Set<String> patches = new LinkedHashSet<>(DEFAULTS);
+        Set<String> forceFail = new LinkedHashSet<>();
+        boolean verbose = false;
+        for (String raw : given.split(",")) {
+            String option = raw.trim().toLowerCase(Locale.ROOT);
+            if (option.isEmpty()) {
+                continue;
+            }
+            if (option.equals("verbose")) {
+                verbose = true;
+            } else if (option.startsWith("forcefail=") && ALL.contains(option.substring("forcefail=".length()))) {
+                forceFail.add(option.substring("forcefail=".length()));
+            } else if (ALL.contains(option)) {
+                patches.add(option);
+            } else if (option.startsWith("no") && ALL.contains(option.substring(2))) {
+                patches.remove(option.substring(2));
+            } else {
+                throw new IllegalArgumentException("gevent4j: unknown agent option '" + raw.trim() + "' in '" + given
+                        + "'; the options are a comma-separated list of nosleep, nosocket, nofile, nodns, nomain,"
+                        + " threads, verbose and forcefail=<patch>, e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
+            }
+        }
+        List<String> ordered = new ArrayList<>();
+        for (String name : ALL) {
+            if (patches.contains(name)) {
+                ordered.add(name);
+            }
+        }
+        return new Options(Collections.unmodifiableSet(new LinkedHashSet<>(ordered)), verbose,
+                Collections.unmodifiableSet(forceFail), given);
+    }
+
+    /**
+     * The same options without a patch (main cannot be patched into a program that is already running).
+     *
+     * @param name the patch to leave out
+     * @return the new options
+     */
+    public Options without(String name) {
+        Set<String> rest = new LinkedHashSet<>(patches);
+        rest.remove(name);
+        return new Options(Collections.unmodifiableSet(rest), verbose, forceFail, text);
+    }
+
+    /**
+     * @param name a patch name
+     * @return true if that patch is to be installed
+     */
+    public boolean has(String name) {
+        return patches.contains(name);
+    }
+
+    /**
+     * A short description of a patch, for messages.
+     *
+     * @param name a patch name
+     * @return what it patches
+     */
+    public static String describe(String name) {
+        return switch (name) {
+            case SLEEP -> "Thread.sleep/Thread.yield";
+            case SOCKET -> "socket";
+            case FILE -> "file, pipe and System.in I/O";
+            case DNS -> "DNS (InetAddress)";
+            case THREADS -> "Thread.start-as-greenlet (threads)";
+            case MAIN -> "main-as-root-greenlet";
+            default -> name;
+        };
+    }
+}

@@ -1,0 +1,270 @@
+package io.gevent4j.monkey.internal;
+
+import io.gevent4j.Gevent;
+import io.gevent4j.Greenlet;
+import io.gevent4j.Hub;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Checks at install that each patch took: it runs the patched calls in greenlets on a hub of its own
+ * thread and checks that they went the cooperative way (BlockHound's {@code testInstrumentation}).
+ * Each check either passes or gives the reason, which becomes part of the one-sentence start-up
+ * failure.
+ */
+final class SelfTest {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    private final CooperativeHooks hooks;
+    private final Options options;
+
+    SelfTest(CooperativeHooks hooks, Options options) {
+        this.hooks = hooks;
+        this.options = options;
+    }
+
+    /**
+     * Runs the checks of every installed patch on a new platform thread.
+     *
+     * @return patch name to failure reason, in install order; empty if every patch took
+     */
+    Map<String, String> run() {
+        Map<String, String> failures = new LinkedHashMap<>();
+        AtomicReference<Throwable> crash = new AtomicReference<>();
+        Thread thread = Thread.ofPlatform().daemon(true).name("gevent4j-agent-selftest").unstarted(() -> {
+            try {
+                runAll(failures);
+            } catch (Throwable t) {
+                crash.set(t);
+            }
+        });
+        thread.start();
+        try {
+            if (!thread.join(LIMIT)) {
+                synchronized (failures) {
+                    for (String patch : options.patches()) {
+                        failures.putIfAbsent(patch, "its self-test did not finish within " + LIMIT.toSeconds() + " s");
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.put(options.patches().iterator().next(), "the self-test was interrupted");
+        }
+        if (crash.get() != null) {
+            failures.putIfAbsent(options.patches().iterator().next(), "the self-test crashed with " + crash.get());
+        }
+        synchronized (failures) {
+            return new LinkedHashMap<>(failures);
+        }
+    }
+
+    private void runAll(Map<String, String> failures) throws Exception {
+        Hub hub = Hub.current();
+        try {
+            for (String patch : options.patches()) {
+                String failure;
+                if (options.forceFail().contains(patch)) {
+                    failure = "its self-test was made to fail on purpose (agent option forcefail=" + patch + ")";
+                } else {
+                    try {
+                        failure = check(patch);
+                    } catch (Exception | Error e) {
+                        failure = "its self-test failed with " + e;
+                    }
+                }
+                if (failure != null) {
+                    synchronized (failures) {
+                        failures.put(patch, failure);
+                    }
+                }
+            }
+        } finally {
+            hub.close();
+        }
+    }
+
+    private String check(String patch) throws Exception {
+        return switch (patch) {
+            case Options.SLEEP -> checkSleep();
+            case Options.SOCKET -> checkSocket();
+            case Options.FILE -> checkFile();
+            case Options.DNS -> checkDns();
+            case Options.THREADS -> checkThreads();
+            case Options.MAIN -> checkMain();
+            default -> "it is unknown to the self-test";
+        };
+    }
+
+    private String checkSleep() throws Exception {
+        long[] seen = new long[4];
+        long start = hooks.hits(Options.SLEEP);
+        Gevent.run(() -> {
+            Thread.sleep(1);
+            seen[0] = hooks.hits(Options.SLEEP) - start;
+            Thread.sleep(0, 1);
+            seen[1] = hooks.hits(Options.SLEEP) - start;
+            Thread.sleep(Duration.ofNanos(1));
+            seen[2] = hooks.hits(Options.SLEEP) - start;
+            return null;
+        });
+        Thread.yield(); // on the hub's own thread, outside the loop: one turn of the loop
+        seen[3] = hooks.hits(Options.SLEEP) - start;
+        String[] calls = {"Thread.sleep(long) in a greenlet", "Thread.sleep(long, int) in a greenlet",
+            "Thread.sleep(Duration) in a greenlet", "Thread.yield() on a hub thread"};
+        for (int i = 0; i < seen.length; i++) {
+            if (seen[i] != i + 1) {
+                return calls[i] + " did not go through the hub";
+            }
+        }
+        return null;
+    }
+
+    private String checkSocket() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
+            server.setSoTimeout(5000);
+            // The reader blocks in accept() first; the writer can only run if that parked the greenlet.
+            Greenlet<Integer> reader = Gevent.spawn(() -> {
+                try (Socket accepted = server.accept(); InputStream in = accepted.getInputStream()) {
+                    accepted.setSoTimeout(5000);
+                    return in.read();
+                }
+            });
+            Greenlet<Void> writer = Gevent.spawn(() -> {
+                try (Socket client = new Socket(loopback, server.getLocalPort()); OutputStream out = client.getOutputStream()) {
+                    out.write(42);
+                }
+            });
+            Gevent.joinAll(List.of(reader, writer), Duration.ofSeconds(10));
+            if (!reader.dead() || !writer.dead()) {
+                return "a loopback accept/connect/read between two greenlets did not finish within 10 s";
+            }
+            if (reader.exception() != null || writer.exception() != null) {
+                return "a greenlet blocked in a loopback socket accept/read stopped the other greenlet ("
+                        + (reader.exception() != null ? reader.exception() : writer.exception()) + ")";
+            }
+            return reader.value() == 42 ? null : "a loopback socket read returned " + reader.value() + " instead of 42";
+        }
+    }
+
+    private String checkFile() throws Exception {
+        Path file = Files.createTempFile("gevent4j-selftest", ".bin");
+        try {
+            Map<String, Long> before = hooks.offload.hitsByClass();
+            Gevent.run(() -> {
+                try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+                    out.write(new byte[] {1, 2, 3});
+                }
+                try (FileInputStream in = new FileInputStream(file.toFile())) {
+                    expect(in.read(new byte[3]) == 3, "FileInputStream.read");
+                }
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+                    expect(raf.read() == 1, "RandomAccessFile.read");
+                }
+                try (FileChannel channel = FileChannel.open(file)) {
+                    expect(channel.read(ByteBuffer.allocate(3)) == 3, "FileChannel.read");
+                }
+                return null;
+            });
+            Map<String, Long> after = hooks.offload.hitsByClass();
+            for (String type : List.of("java.io.FileOutputStream", "java.io.FileInputStream", "java.io.RandomAccessFile",
+                    "sun.nio.ch.FileChannelImpl")) {
+                if (after.getOrDefault(type, 0L) <= before.getOrDefault(type, 0L)) {
+                    return "a " + type + " call in a greenlet was not run on the hub's thread pool";
+                }
+            }
+            return null;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static void expect(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException(what + " returned a wrong result when offloaded");
+        }
+    }
+
+    private String checkDns() throws Exception {
+        // The name-service call itself, not InetAddress.getByName, whose cache may already hold the name.
+        MethodHandle lookup = MethodHandles.privateLookupIn(InetAddress.class, MethodHandles.lookup())
+                .findStatic(InetAddress.class, "getAddressesFromNameService",
+                        MethodType.methodType(InetAddress[].class, String.class));
+        long before = hooks.hits(Options.DNS);
+        Gevent.run(() -> {
+            try {
+                return (InetAddress[]) lookup.invokeExact("localhost");
+            } catch (UnknownHostException noLocalhost) {
+                // a machine without a 'localhost' entry: the look-up still went through the patch
+                return new InetAddress[0];
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("the DNS look-up failed", t);
+            }
+        });
+        return hooks.hits(Options.DNS) > before ? null
+                : "an InetAddress name-service look-up in a greenlet was not run on the hub's thread pool";
+    }
+
+    private String checkThreads() throws Exception {
+        long before = hooks.hits(Options.THREADS);
+        String failure = Gevent.run(() -> {
+            boolean[] virtual = new boolean[1];
+            Thread thread = new Thread(() -> virtual[0] = Thread.currentThread().isVirtual());
+            thread.start();
+            thread.join();
+            if (!virtual[0]) {
+                return "new Thread(r).start() in a greenlet started a platform thread";
+            }
+            return thread.isAlive() ? "Thread.isAlive() of a finished thread-greenlet is true" : null;
+        });
+        if (failure == null && hooks.hits(Options.THREADS) == before) {
+            return "Thread.start() in a greenlet did not go through the patch";
+        }
+        return failure;
+    }
+
+    private String checkMain() {
+        hooks.main.expect(MainProbe.class.getName(), Thread.currentThread());
+        MainProbe.ranInGreenlet = false;
+        MainProbe.main(new String[0]);
+        if (!MainProbe.ranInGreenlet) {
+            return "a main method did not run inside a greenlet";
+        }
+        hooks.main.expect(MainProbe.class.getName(), Thread.currentThread());
+        try {
+            MainProbe.main(new String[] {"fail"});
+            return "an exception thrown by main in its greenlet did not reach the caller";
+        } catch (IllegalStateException expected) {
+            StackTraceElement[] frames = expected.getStackTrace();
+            StackTraceElement last = frames.length == 0 ? null : frames[frames.length - 1];
+            if (last == null || !last.getClassName().equals(MainProbe.class.getName()) || !last.getMethodName().equals("main")) {
+                return "the stack trace of an exception thrown by main still ends in " + last
+                        + " instead of main, so the JVM would print it differently";
+            }
+            return null;
+        }
+    }
+}
