@@ -98,7 +98,7 @@ public final class Gevent {
         });
     }
 
-    /** @return the current greenlet, or {@code null} outside greenlets (gevent's {@code getcurrent()}) */
+    /** {@return the current greenlet, or {@code null} outside greenlets (gevent's {@code getcurrent()})} */
     public static Greenlet<?> getCurrent() {
         return Greenlet.current();
     }

@@ -213,12 +213,12 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         }
     }
 
-    /** @return true if someone observed the failure (a link, get, raiseError); package use, for reports */
+    /** {@return true if someone observed the failure (a link, get, raiseError); package use, for reports} */
     boolean observed() {
         return observed;
     }
 
-    /** @return the exception without marking it observed (package use: joinAll, reports) */
+    /** {@return the exception without marking it observed (package use: joinAll, reports)} */
     Throwable failure() {
         return exception;
     }
@@ -363,38 +363,38 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
 
     // ---- state -------------------------------------------------------------------------------
 
-    /** @return the hub this greenlet belongs to */
+    /** {@return the hub this greenlet belongs to} */
     public Hub hub() {
         return hub;
     }
 
-    /** @return true once started (or killed before it started); false while a startLater delay runs */
+    /** {@return true once started (or killed before it started); false while a startLater delay runs} */
     public boolean started() {
         return state != NEW;
     }
 
-    /** @return true once dead: finished, failed or killed (gevent's {@code ready()}) */
+    /** {@return true once dead: finished, failed or killed (gevent's {@code ready()})} */
     @Override
     public boolean ready() {
         return state == DEAD;
     }
 
-    /** @return true once dead (gevent's {@code dead}) */
+    /** {@return true once dead (gevent's {@code dead})} */
     public boolean dead() {
         return state == DEAD;
     }
 
-    /** @return true if dead without an exception (a kill counts as success, as in gevent) */
+    /** {@return true if dead without an exception (a kill counts as success, as in gevent)} */
     public boolean successful() {
         return state == DEAD && exception == null;
     }
 
-    /** @return true if it was ended by a kill */
+    /** {@return true if it was ended by a kill} */
     public boolean killed() {
         return killed;
     }
 
-    /** @return the value returned, or {@code null} until then (and after a failure or kill) */
+    /** {@return the value returned, or {@code null} until then (and after a failure or kill)} */
     public T value() {
         return value;
     }
@@ -409,7 +409,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         return exception;
     }
 
-    /** @return "Greenlet-N" unless renamed */
+    /** {@return "Greenlet-N" unless renamed} */
     @Override
     public String name() {
         String n = name;
@@ -635,13 +635,13 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         return true;
     }
 
-    /** @return true if it was killed */
+    /** {@return true if it was killed} */
     @Override
     public boolean isCancelled() {
         return killed;
     }
 
-    /** @return true once dead */
+    /** {@return true once dead} */
     @Override
     public boolean isDone() {
         return state == DEAD;

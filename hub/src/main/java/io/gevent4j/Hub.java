@@ -137,7 +137,7 @@ public final class Hub implements AutoCloseable {
         return carrier.owner() instanceof Hub hub ? hub : new Hub(carrier);
     }
 
-    /** @return the platform thread this hub runs on */
+    /** {@return the platform thread this hub runs on} */
     public Thread thread() {
         return carrier.thread();
     }
@@ -151,7 +151,7 @@ public final class Hub implements AutoCloseable {
         return carrier;
     }
 
-    /** @return true when called on this hub's thread or one of its greenlets (Netty's {@code inEventLoop}) */
+    /** {@return true when called on this hub's thread or one of its greenlets (Netty's {@code inEventLoop})} */
     public boolean inHub() {
         return carrier.inCarrier();
     }
@@ -347,7 +347,7 @@ public final class Hub implements AutoCloseable {
         return p;
     }
 
-    /** @return the poller if this hub has created one, else {@code null}; any thread */
+    /** {@return the poller if this hub has created one, else {@code null}; any thread} */
     public HubPoller pollerOrNull() {
         return poller;
     }
@@ -358,22 +358,22 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** @return true after {@link #close()} */
+    /** {@return true after {@link #close()}} */
     public boolean isClosed() {
         return closed;
     }
 
-    /** @return the number of scheduled timers (hub thread only) */
+    /** {@return the number of scheduled timers (hub thread only)} */
     public int pendingTimers() {
         return timers.size();
     }
 
-    /** @return the number of live greenlets on this hub (hub thread only) */
+    /** {@return the number of live greenlets on this hub (hub thread only)} */
     public int liveGreenletCount() {
         return carrier.liveCount();
     }
 
-    /** @return how many times the loop has turned; a blocking detector watches it (thread-safe, racy) */
+    /** {@return how many times the loop has turned; a blocking detector watches it (thread-safe, racy)} */
     public long turns() {
         return turns;
     }

@@ -27,7 +27,7 @@ public final class HubIo {
         enabled = on;
     }
 
-    /** @return whether greenlet socket waits can use the hub's own epoll in this JVM */
+    /** {@return whether greenlet socket waits can use the hub's own epoll in this JVM} */
     public static boolean isActive() {
         return enabled && HubPoller.available();
     }

@@ -20,11 +20,12 @@ import java.util.Objects;
  * {@code catch} can tell which one fired ({@code e == t}). Hub thread only.
  */
 public class Timeout extends RuntimeException implements AutoCloseable {
-    private final Duration duration;
-    private final Throwable exception;
-    private Strand target;
-    private TimerHandle timer;
-    private boolean fired;
+    // transient: a Timeout is an exception (hence Serializable) but its state only means something in its hub
+    private final transient Duration duration;
+    private final transient Throwable exception;
+    private transient Strand target;
+    private transient TimerHandle timer;
+    private transient boolean fired;
 
     /**
      * Creates an unstarted timeout that raises itself.
@@ -89,17 +90,17 @@ public class Timeout extends RuntimeException implements AutoCloseable {
         target.raise(exception != null ? exception : this);
     }
 
-    /** @return true while started and not yet expired or cancelled */
+    /** {@return true while started and not yet expired or cancelled} */
     public boolean pending() {
         return timer != null && timer.pending();
     }
 
-    /** @return true if it expired */
+    /** {@return true if it expired} */
     public boolean expired() {
         return fired;
     }
 
-    /** @return the duration */
+    /** {@return the duration} */
     public Duration duration() {
         return duration;
     }

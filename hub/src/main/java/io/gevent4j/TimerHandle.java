@@ -7,6 +7,6 @@ public interface TimerHandle {
     /** Stops the callback from running if it has not run yet. Idempotent; hub thread only. */
     void cancel();
 
-    /** @return true while the callback is scheduled and has neither run nor been cancelled */
+    /** {@return true while the callback is scheduled and has neither run nor been cancelled} */
     boolean pending();
 }

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * (gevent's objects with {@code rawlink}).
  */
 public interface Waitable {
-    /** @return true once it is ready (the greenlet is dead, the event is set) */
+    /** {@return true once it is ready (the greenlet is dead, the event is set)} */
     boolean ready();
 
     /**

@@ -133,7 +133,7 @@ public final class VirtualThreadWorkloads {
         return new Metric("park_memory", (after - before) / (double) n, "bytes/greenlet");
     }
 
-    /** @return the workloads by name */
+    /** {@return the workloads by name} */
     public static Map<String, Workloads.Workload> all() {
         Map<String, Workloads.Workload> w = new LinkedHashMap<>();
         w.put("spawn_join", a -> spawnJoin(Workloads.arg(a, 0, 100_000)));

@@ -98,7 +98,7 @@ public final class Workloads {
         }
     }
 
-    /** @return the workloads by name, in the order workloads.py runs them */
+    /** {@return the workloads by name, in the order workloads.py runs them} */
     public static Map<String, Workload> all() {
         Map<String, Workload> w = new LinkedHashMap<>();
         w.put("spawn_join", a -> spawnJoin(arg(a, 0, 100_000)));

@@ -190,12 +190,12 @@ public final class Carrier implements Executor {
         return strand == null ? null : strand.carrier;
     }
 
-    /** @return the platform thread this carrier runs on */
+    /** {@return the platform thread this carrier runs on} */
     public Thread thread() {
         return thread;
     }
 
-    /** @return the strand of the carrier thread itself (gevent's main greenlet) */
+    /** {@return the strand of the carrier thread itself (gevent's main greenlet)} */
     public Strand root() {
         return root;
     }
@@ -250,7 +250,7 @@ public final class Carrier implements Executor {
         }
     }
 
-    /** @return the object attached with {@link #attach}, or {@code null} */
+    /** {@return the object attached with {@link #attach}, or {@code null}} */
     public Object owner() {
         return owner;
     }
@@ -309,22 +309,22 @@ public final class Carrier implements Executor {
         wakeup();
     }
 
-    /** @return the number of tasks in the ready queue (carrier only) */
+    /** {@return the number of tasks in the ready queue (carrier only)} */
     public int readyCount() {
         return ready.size();
     }
 
-    /** @return greenlets begun and not ended on this carrier (carrier only) */
+    /** {@return greenlets begun and not ended on this carrier (carrier only)} */
     public int liveCount() {
         return live;
     }
 
-    /** @return greenlets parked in a hub wait (carrier only) */
+    /** {@return greenlets parked in a hub wait (carrier only)} */
     public int parkedInHubCount() {
         return parkedInHub;
     }
 
-    /** @return outstanding external work */
+    /** {@return outstanding external work} */
     public int externalCount() {
         return external.get();
     }

@@ -101,7 +101,7 @@ public final class RawGreenlet {
                 + " raw greenlets can be switched from raw greenlets and from the carrier thread only");
     }
 
-    /** @return the parent: it receives the result or exception when this greenlet ends; null for main */
+    /** {@return the parent: it receives the result or exception when this greenlet ends; null for main} */
     public RawGreenlet parent() {
         return parent;
     }
@@ -122,22 +122,22 @@ public final class RawGreenlet {
         this.parent = newParent;
     }
 
-    /** @return true once run has returned or thrown (or the greenlet was killed before it started) */
+    /** {@return true once run has returned or thrown (or the greenlet was killed before it started)} */
     public boolean isDead() {
         return state == State.DEAD;
     }
 
-    /** @return true once the greenlet has been switched to for the first time (main: always) */
+    /** {@return true once the greenlet has been switched to for the first time (main: always)} */
     public boolean isStarted() {
         return state != State.NEW;
     }
 
-    /** @return true for a carrier thread's main greenlet */
+    /** {@return true for a carrier thread's main greenlet} */
     public boolean isMain() {
         return run == null;
     }
 
-    /** @return the virtual thread of this greenlet, or the carrier thread for the main greenlet */
+    /** {@return the virtual thread of this greenlet, or the carrier thread for the main greenlet} */
     public Thread thread() {
         return strand.thread();
     }

@@ -67,32 +67,32 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
         return Carrier.currentStrand();
     }
 
-    /** @return the carrier this strand runs on */
+    /** {@return the carrier this strand runs on} */
     public final Carrier carrier() {
         return carrier;
     }
 
-    /** @return the strand's thread: a virtual thread for a greenlet, the carrier thread for the root */
+    /** {@return the strand's thread: a virtual thread for a greenlet, the carrier thread for the root} */
     public final Thread thread() {
         return thread;
     }
 
-    /** @return true for the carrier thread's own strand */
+    /** {@return true for the carrier thread's own strand} */
     public final boolean isRoot() {
         return this instanceof Carrier.RootStrand;
     }
 
-    /** @return a name for dumps and error messages */
+    /** {@return a name for dumps and error messages} */
     public String name() {
         return thread == null ? "unstarted strand" : thread.toString();
     }
 
-    /** @return what this strand is parked on in the hub, or {@code null} */
+    /** {@return what this strand is parked on in the hub, or {@code null}} */
     public final Object blocker() {
         return blocker;
     }
 
-    /** @return true while parked in {@link #park(Object)} */
+    /** {@return true while parked in {@link #park(Object)}} */
     public final boolean isParkedInHub() {
         return parkedInHub;
     }
@@ -257,7 +257,7 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
         }
     }
 
-    /** @return the exception waiting to be raised in this strand, or {@code null} */
+    /** {@return the exception waiting to be raised in this strand, or {@code null}} */
     public final Throwable pendingThrow() {
         return pendingThrow;
     }

@@ -78,17 +78,17 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         return done;
     }
 
-    /** @return true if set with a value */
+    /** {@return true if set with a value} */
     public boolean successful() {
         return done && exception == null;
     }
 
-    /** @return the value, or {@code null} if not set or failed */
+    /** {@return the value, or {@code null} if not set or failed} */
     public T value() {
         return value;
     }
 
-    /** @return the exception, or {@code null} */
+    /** {@return the exception, or {@code null}} */
     public Throwable exception() {
         return exception;
     }

@@ -24,7 +24,7 @@ public final class Event implements Waitable {
         this.hub = Hub.current();
     }
 
-    /** @return true if set */
+    /** {@return true if set} */
     public boolean isSet() {
         return flag;
     }

@@ -134,7 +134,7 @@ public final class HubPoller {
         }
     }
 
-    /** @return the number of greenlets waiting for readiness */
+    /** {@return the number of greenlets waiting for readiness} */
     public int waiting() {
         return waiting;
     }
@@ -290,7 +290,7 @@ public final class HubPoller {
         }
     }
 
-    /** @return true while the hub's thread is blocked in epoll_wait */
+    /** {@return true while the hub's thread is blocked in epoll_wait} */
     public boolean isBlocked() {
         return blocked;
     }

@@ -32,7 +32,7 @@ public final class Links {
         return callbacks != null && callbacks.remove(callback);
     }
 
-    /** @return the number of callbacks */
+    /** {@return the number of callbacks} */
     public int size() {
         return callbacks == null ? 0 : callbacks.size();
     }

@@ -42,12 +42,12 @@ public final class TimerHeap {
             return index >= 0;
         }
 
-        /** @return true once the timer has fired */
+        /** {@return true once the timer has fired} */
         public boolean fired() {
             return fired;
         }
 
-        /** @return the deadline on the {@link System#nanoTime()} scale */
+        /** {@return the deadline on the {@link System#nanoTime()} scale} */
         public long deadline() {
             return deadline;
         }
@@ -72,7 +72,7 @@ public final class TimerHeap {
     private int size;
     private long sequence;
 
-    /** @return the number of scheduled timers */
+    /** {@return the number of scheduled timers} */
     public int size() {
         return size;
     }
@@ -137,7 +137,7 @@ public final class TimerHeap {
         return -1;
     }
 
-    /** @return a copy of the scheduled timers, for dumps */
+    /** {@return a copy of the scheduled timers, for dumps} */
     public Timer[] snapshot() {
         return Arrays.copyOf(heap, size);
     }

@@ -32,12 +32,12 @@ public final class WaitList {
     public WaitList() {
     }
 
-    /** @return the number of waiters, including any about to leave */
+    /** {@return the number of waiters, including any about to leave} */
     public int size() {
         return size;
     }
 
-    /** @return true if nobody waits */
+    /** {@return true if nobody waits} */
     public boolean isEmpty() {
         return size == 0;
     }

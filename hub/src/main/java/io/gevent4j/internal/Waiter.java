@@ -77,27 +77,27 @@ public final class Waiter implements BooleanSupplier {
         item = null;
     }
 
-    /** @return the waiting strand */
+    /** {@return the waiting strand} */
     public Strand strand() {
         return strand;
     }
 
-    /** @return the item it carries: offered by a putter, or handed over to a getter by {@link WaitList#fulfilFirst} */
+    /** {@return the item it carries: offered by a putter, or handed over to a getter by {@link WaitList#fulfilFirst}} */
     public Object item() {
         return item;
     }
 
-    /** @return true once another strand completed the operation for this waiter */
+    /** {@return true once another strand completed the operation for this waiter} */
     public boolean fulfilled() {
         return state == FULFILLED;
     }
 
-    /** @return true once woken to re-check its condition without being fulfilled */
+    /** {@return true once woken to re-check its condition without being fulfilled} */
     public boolean woken() {
         return state == WOKEN;
     }
 
-    /** @return true once fulfilled or woken: the waiter may stop parking */
+    /** {@return true once fulfilled or woken: the waiter may stop parking} */
     @Override
     public boolean getAsBoolean() {
         return state != WAITING;

@@ -37,7 +37,7 @@ public final class Condition {
         this.lock = java.util.Objects.requireNonNull(lock, "lock");
     }
 
-    /** @return the lock of this condition */
+    /** {@return the lock of this condition} */
     public RLock lock() {
         return lock;
     }
@@ -115,7 +115,7 @@ public final class Condition {
         signal(Integer.MAX_VALUE);
     }
 
-    /** @return the number of greenlets waiting for a signal */
+    /** {@return the number of greenlets waiting for a signal} */
     public int waiting() {
         HubLocal.strand(lock.hub(), this);
         return waiters.size();

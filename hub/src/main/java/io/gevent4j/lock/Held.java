@@ -17,7 +17,7 @@ public final class Held implements AutoCloseable {
         this.release = release;
     }
 
-    /** @return true until {@link #close()} */
+    /** {@return true until {@link #close()}} */
     public boolean held() {
         return release != null;
     }

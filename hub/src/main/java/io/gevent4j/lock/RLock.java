@@ -172,24 +172,24 @@ public class RLock {
         return hub;
     }
 
-    /** @return true if some greenlet holds it */
+    /** {@return true if some greenlet holds it} */
     public boolean locked() {
         HubLocal.strand(hub, this);
         return owner != null;
     }
 
-    /** @return true if the calling greenlet (or hub thread) holds it (Python's {@code _is_owned}) */
+    /** {@return true if the calling greenlet (or hub thread) holds it (Python's {@code _is_owned})} */
     public boolean isHeldByCurrent() {
         return owner == HubLocal.strand(hub, this);
     }
 
-    /** @return how many times the owner has acquired it and not yet released it; 0 when unlocked */
+    /** {@return how many times the owner has acquired it and not yet released it; 0 when unlocked} */
     public int holdCount() {
         HubLocal.strand(hub, this);
         return holds;
     }
 
-    /** @return the number of greenlets waiting for it */
+    /** {@return the number of greenlets waiting for it} */
     public int waiting() {
         HubLocal.strand(hub, this);
         return waiters.size();

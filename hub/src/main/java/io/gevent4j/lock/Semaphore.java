@@ -124,19 +124,19 @@ public class Semaphore {
         }
     }
 
-    /** @return the number of free permits (gevent's {@code counter}) */
+    /** {@return the number of free permits (gevent's {@code counter})} */
     public int counter() {
         HubLocal.strand(hub, this);
         return counter;
     }
 
-    /** @return true if no permit is free: an acquire would wait (gevent's {@code locked()}) */
+    /** {@return true if no permit is free: an acquire would wait (gevent's {@code locked()})} */
     public boolean locked() {
         HubLocal.strand(hub, this);
         return counter <= 0;
     }
 
-    /** @return the number of greenlets waiting in {@link #acquire} */
+    /** {@return the number of greenlets waiting in {@link #acquire}} */
     public int waiting() {
         HubLocal.strand(hub, this);
         return acquirers.size();

@@ -179,13 +179,15 @@ public class Group implements Spawner {
 
     // ---- state -----------------------------------------------------------------------------------
 
-    /** @return the number of members (gevent's {@code len(group)}) */
+    /** {@return the number of members (gevent's {@code len(group)})} */
     public int size() {
         HubLocal.strand(hub, this);
         return members.size();
     }
 
     /**
+     * Tells whether a greenlet is in this group.
+     *
      * @param greenlet a greenlet
      * @return true if it is a member
      */
@@ -194,19 +196,19 @@ public class Group implements Spawner {
         return members.contains(greenlet);
     }
 
-    /** @return the members, in the order they joined */
+    /** {@return the members, in the order they joined} */
     public List<Greenlet<?>> greenlets() {
         HubLocal.strand(hub, this);
         return List.copyOf(members);
     }
 
-    /** @return true if a spawn would wait for room; never for a plain group */
+    /** {@return true if a spawn would wait for room; never for a plain group} */
     public boolean full() {
         HubLocal.strand(hub, this);
         return false;
     }
 
-    /** @return how many more members fit without waiting; {@link Integer#MAX_VALUE} for a plain group */
+    /** {@return how many more members fit without waiting; {@link Integer#MAX_VALUE} for a plain group} */
     public int freeCount() {
         HubLocal.strand(hub, this);
         return Integer.MAX_VALUE;

@@ -46,18 +46,18 @@ public class Pool extends Group {
         slots.release();
     }
 
-    /** @return the most members at once (gevent's {@code pool.size}) */
+    /** {@return the most members at once (gevent's {@code pool.size})} */
     public int capacity() {
         return capacity;
     }
 
-    /** @return true if a spawn would wait for room */
+    /** {@return true if a spawn would wait for room} */
     @Override
     public boolean full() {
         return slots.counter() <= 0;
     }
 
-    /** @return how many more members fit without waiting (gevent's {@code free_count()}) */
+    /** {@return how many more members fit without waiting (gevent's {@code free_count()})} */
     @Override
     public int freeCount() {
         return Math.max(0, slots.counter());

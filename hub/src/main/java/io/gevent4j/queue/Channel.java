@@ -21,7 +21,7 @@ public class Channel<T> extends Queue<T> {
         super(0, Store.fifo());
     }
 
-    /** @return waiting putters minus waiting getters (gevent's {@code Channel.balance}) */
+    /** {@return waiting putters minus waiting getters (gevent's {@code Channel.balance})} */
     public int balance() {
         return waitingPutters() - waitingGetters();
     }

@@ -8,6 +8,8 @@ import java.time.Duration;
  */
 public class Full extends RuntimeException {
     /**
+     * Creates the exception.
+     *
      * @param message what was attempted on which queue, and what to do instead
      */
     public Full(String message) {

@@ -74,7 +74,7 @@ public class JoinableQueue<T> extends Queue<T> {
         }
     }
 
-    /** @return the number of items put and not yet marked done (gevent's {@code unfinished_tasks}) */
+    /** {@return the number of items put and not yet marked done (gevent's {@code unfinished_tasks})} */
     public int unfinishedTasks() {
         HubLocal.strand(hub, this);
         return unfinished;

@@ -430,7 +430,7 @@ public class Queue<T> implements Iterable<T> {
         peekers.wakeAll();
     }
 
-    /** @return true once {@link #shutdown()} was called */
+    /** {@return true once {@link #shutdown()} was called} */
     public boolean isShutdown() {
         HubLocal.strand(hub, this);
         return shutdown;
@@ -443,34 +443,34 @@ public class Queue<T> implements Iterable<T> {
 
     // ---- state ----------------------------------------------------------------------------------
 
-    /** @return the number of items in the queue; always 0 for a {@link Channel} */
+    /** {@return the number of items in the queue; always 0 for a {@link Channel}} */
     public int qsize() {
         HubLocal.strand(hub, this);
         return items.size();
     }
 
-    /** @return true if it holds no item; always true for a {@link Channel} */
+    /** {@return true if it holds no item; always true for a {@link Channel}} */
     public boolean empty() {
         return qsize() == 0;
     }
 
-    /** @return true if a put would wait; always true for a {@link Channel} */
+    /** {@return true if a put would wait; always true for a {@link Channel}} */
     public boolean full() {
         return qsize() >= capacity;
     }
 
-    /** @return the most items it holds: {@link Integer#MAX_VALUE} if unbounded, 0 for a {@link Channel} */
+    /** {@return the most items it holds: {@link Integer#MAX_VALUE} if unbounded, 0 for a {@link Channel}} */
     public int maxsize() {
         return capacity;
     }
 
-    /** @return the number of greenlets waiting in get */
+    /** {@return the number of greenlets waiting in get} */
     public int waitingGetters() {
         HubLocal.strand(hub, this);
         return getters.size();
     }
 
-    /** @return the number of greenlets waiting in put */
+    /** {@return the number of greenlets waiting in put} */
     public int waitingPutters() {
         HubLocal.strand(hub, this);
         return putters.size();

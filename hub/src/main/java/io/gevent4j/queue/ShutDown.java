@@ -7,6 +7,8 @@ package io.gevent4j.queue;
  */
 public class ShutDown extends RuntimeException {
     /**
+     * Creates the exception.
+     *
      * @param message what was attempted on which queue, and what to do instead
      */
     public ShutDown(String message) {

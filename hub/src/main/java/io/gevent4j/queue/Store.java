@@ -10,10 +10,10 @@ import java.util.Comparator;
 abstract class Store<T> {
     abstract void add(T item);
 
-    /** @return the next item, or {@code null} if empty */
+    /** {@return the next item, or {@code null} if empty} */
     abstract T poll();
 
-    /** @return the next item without removing it, or {@code null} if empty */
+    /** {@return the next item without removing it, or {@code null} if empty} */
     abstract T peek();
 
     abstract int size();

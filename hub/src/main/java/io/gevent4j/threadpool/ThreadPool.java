@@ -47,12 +47,12 @@ public final class ThreadPool implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
     }
 
-    /** @return the most worker threads at once */
+    /** {@return the most worker threads at once} */
     public int maxThreads() {
         return maxThreads;
     }
 
-    /** @return tasks running or queued right now */
+    /** {@return tasks running or queued right now} */
     public int pending() {
         return executor.getActiveCount() + executor.getQueue().size();
     }

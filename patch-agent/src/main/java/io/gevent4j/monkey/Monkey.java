@@ -78,7 +78,7 @@ public final class Monkey {
         return Installer.patchedNames().contains(name);
     }
 
-    /** @return the names of the installed patches, in install order (empty if none) */
+    /** {@return the names of the installed patches, in install order (empty if none)} */
     public static Set<String> patchedNames() {
         return Installer.patchedNames();
     }

@@ -43,12 +43,12 @@ public final class Dispatch {
         installed = patchNames;
     }
 
-    /** @return the patch names given to {@link #setInstalled}, or {@code null} before an install */
+    /** {@return the patch names given to {@link #setInstalled}, or {@code null} before an install} */
     public static String installed() {
         return installed;
     }
 
-    /** @return the installed hooks, or {@code null} */
+    /** {@return the installed hooks, or {@code null}} */
     public static Hooks hooks() {
         return hooks;
     }

@@ -43,7 +43,7 @@ final class BootClasses {
         }
     }
 
-    /** @return true once the dispatcher exists in the bootstrap loader */
+    /** {@return true once the dispatcher exists in the bootstrap loader} */
     static boolean defined() {
         return findDefined(DISPATCH) != null;
     }

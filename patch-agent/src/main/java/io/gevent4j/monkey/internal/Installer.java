@@ -24,12 +24,12 @@ public final class Installer {
     private Installer() {
     }
 
-    /** @return true if the agent is installed in this JVM */
+    /** {@return true if the agent is installed in this JVM} */
     public static boolean installed() {
         return BootClasses.defined() && PatchInstaller.installedNames() != null;
     }
 
-    /** @return the names of the installed patches (empty if not installed) */
+    /** {@return the names of the installed patches (empty if not installed)} */
     public static Set<String> patchedNames() {
         if (!BootClasses.defined()) {
             return Set.of();

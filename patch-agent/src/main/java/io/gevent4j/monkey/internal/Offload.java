@@ -133,7 +133,7 @@ final class Offload {
         }
     }
 
-    /** @return the classes whose methods are patched, by name */
+    /** {@return the classes whose methods are patched, by name} */
     List<String> classNames() {
         List<String> names = new ArrayList<>();
         for (Target t : targets.values()) {
@@ -144,7 +144,7 @@ final class Offload {
         return names;
     }
 
-    /** @return offloaded calls so far, per patched class */
+    /** {@return offloaded calls so far, per patched class} */
     Map<String, Long> hitsByClass() {
         Map<String, Long> out = new HashMap<>();
         for (Target t : targets.values()) {
@@ -153,7 +153,7 @@ final class Offload {
         return out;
     }
 
-    /** @return the patched methods */
+    /** {@return the patched methods} */
     List<Target> targets() {
         return new ArrayList<>(targets.values());
     }

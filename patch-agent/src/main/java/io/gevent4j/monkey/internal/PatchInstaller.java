@@ -49,7 +49,7 @@ final class PatchInstaller {
     private PatchInstaller() {
     }
 
-    /** @return the installed patch names (comma-separated), or {@code null} if not installed */
+    /** {@return the installed patch names (comma-separated), or {@code null} if not installed} */
     static String installedNames() {
         return Dispatch.installed();
     }

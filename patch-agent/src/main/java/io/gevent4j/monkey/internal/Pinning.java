@@ -16,7 +16,7 @@ final class Pinning {
     private Pinning() {
     }
 
-    /** @return true if the current thread is a virtual thread that cannot unmount right now */
+    /** {@return true if the current thread is a virtual thread that cannot unmount right now} */
     static boolean pinned() {
         if (!Thread.currentThread().isVirtual()) {
             return false;
