@@ -117,23 +117,7 @@ public final class ImageDownloader implements Callable<Integer> {
      */
     @Override
     public Integer call() throws Exception {
-        Progress progress;
-        try {
-            progress = new Progress(stderr, common.progressMode());
-        } catch (InputError e) {
-            stderr.println("download-images: " + e.getMessage());
-            return Cli.BAD_INPUT;
-        }
-        try {
-            Report report = Fanout.inHub(() -> download(progress));
-            progress.close();
-            report.print(stdout);
-            return report.exitCode();
-        } catch (InputError e) {
-            progress.close();
-            stderr.println("download-images: " + e.getMessage());
-            return Cli.BAD_INPUT;
-        }
+        return Cli.runDownload("download-images", common, stdout, stderr, this::download);
     }
 
     /**

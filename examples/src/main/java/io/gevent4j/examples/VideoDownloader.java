@@ -145,23 +145,7 @@ public final class VideoDownloader implements Callable<Integer> {
      */
     @Override
     public Integer call() throws Exception {
-        Progress progress;
-        try {
-            progress = new Progress(stderr, common.progressMode());
-        } catch (InputError e) {
-            stderr.println("download-video: " + e.getMessage());
-            return Cli.BAD_INPUT;
-        }
-        try {
-            Report report = Fanout.inHub(() -> download(progress));
-            progress.close();
-            report.print(stdout);
-            return report.exitCode();
-        } catch (InputError e) {
-            progress.close();
-            stderr.println("download-video: " + e.getMessage());
-            return Cli.BAD_INPUT;
-        }
+        return Cli.runDownload("download-video", common, stdout, stderr, this::download);
     }
 
     /**

@@ -37,6 +37,53 @@ public final class Cli {
         return cl.execute(args);
     }
 
+    /** A download that runs in a greenlet and reports what it did. */
+    @FunctionalInterface
+    public interface Download {
+        /**
+         * Runs the download.
+         *
+         * @param progress where progress goes
+         * @return what was downloaded, skipped and failed
+         * @throws InputError for bad input (nothing was downloaded)
+         * @throws InterruptedException if interrupted
+         */
+        Report run(Progress progress) throws InputError, InterruptedException;
+    }
+
+    /**
+     * Runs a downloader's body the way every downloader does: a progress display on {@code err}, the
+     * download in the hub, the summary on {@code out}; bad input is one line on {@code err}.
+     *
+     * @param name the command's name, for error lines
+     * @param common the shared options (progress mode)
+     * @param out standard output (the summary)
+     * @param err standard error (progress, errors)
+     * @param download the download
+     * @return the exit code: {@link #OK}, {@link #FAILED} or {@link #BAD_INPUT}
+     * @throws Exception only for a bug (a failed download is in the summary, not an exception)
+     */
+    public static int runDownload(String name, CommonOptions common, PrintStream out, PrintStream err,
+                                  Download download) throws Exception {
+        Progress progress;
+        try {
+            progress = new Progress(err, common.progressMode());
+        } catch (InputError e) {
+            err.println(name + ": " + e.getMessage());
+            return BAD_INPUT;
+        }
+        try {
+            Report report = Fanout.inHub(() -> download.run(progress));
+            progress.close();
+            report.print(out);
+            return report.exitCode();
+        } catch (InputError e) {
+            progress.close();
+            err.println(name + ": " + e.getMessage());
+            return BAD_INPUT;
+        }
+    }
+
     /**
      * Parses {@code args} into {@code command} without running it (the demo and the tests call the
      * tools' methods directly).
