@@ -1,0 +1,50 @@
+package io.gevent4j.monkey.programs;
+
+import io.gevent4j.Gevent;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Ways for a program to end, to compare with and without the agent. Args: one of
+ * {@code return} (exit 0), {@code exit} ({@code System.exit(3)}), {@code throw} (an uncaught
+ * {@code IllegalStateException} with a cause), {@code throwChecked} (an uncaught {@code IOException}),
+ * {@code exitInGreenlet} ({@code System.exit(5)} from a spawned greenlet), {@code nonDaemon} (main
+ * returns while a non-daemon thread still runs; the JVM waits for it).
+ */
+public final class ExitBehaviour {
+    private ExitBehaviour() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("main-started");
+        switch (args[0]) {
+            case "return" -> System.out.println("returning");
+            case "exit" -> System.exit(3);
+            case "throw" -> fail();
+            case "throwChecked" -> throw new IOException("checked failure in main");
+            case "exitInGreenlet" -> Gevent.joinAll(List.of(Gevent.spawn(() -> System.exit(5))));
+            case "nonDaemon" -> {
+                Thread worker = Thread.ofPlatform().daemon(false).start(() -> {
+                    try {
+                        Thread.sleep(200);
+                        System.out.println("worker-done");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                System.out.println("main-returning:" + worker.isAlive());
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        System.out.println("main-returned");
+    }
+
+    private static void fail() {
+        try {
+            Integer.parseInt("not a number");
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("uncaught failure in main", e);
+        }
+    }
+}
