@@ -19,7 +19,7 @@ class SleepPatchIT {
         assertEquals(1000, r.number("finished"), r.toString());
         assertTrue(r.number("minSleptMs") >= 999, "a sleep ended early\n" + r);
         // about one second, not 1,000: a generous bound for a loaded 2-core machine
-        assertTrue(r.number("elapsedMs") < 4000, "1,000 sleeps of 1 s took " + r.number("elapsedMs") + " ms\n" + r);
+        assertTrue(r.number("elapsedMs") < 5000, "1,000 sleeps of 1 s took " + r.number("elapsedMs") + " ms\n" + r);
     }
 
     @Test
