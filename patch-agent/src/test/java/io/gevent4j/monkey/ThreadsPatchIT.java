@@ -24,6 +24,9 @@ class ThreadsPatchIT {
         assertTrue(r.value("interrupted").startsWith("true:"), r.toString());
         assertEquals("thrower:thrown by a plain thread", r.value("handler"), r.toString());
         assertEquals("false", r.value("uncaught"), r.toString());
+        // main returned without joining them: the JVM waited, as for non-daemon threads
+        assertEquals("done", r.value("late"), r.toString());
+        assertEquals("done", r.value("nested"), r.toString());
     }
 
     @Test
@@ -38,6 +41,8 @@ class ThreadsPatchIT {
             assertEquals(0, r.number("aliveAfterJoin"), r.toString());
             assertTrue(r.value("interrupted").startsWith("true:"), r.toString());
             assertEquals("thrower:thrown by a plain thread", r.value("handler"), r.toString());
+            assertEquals("done", r.value("late"), r.toString());
+            assertEquals("done", r.value("nested"), r.toString());
         }
         assertEquals("true", defaults.value("mainIsVirtual"), defaults.toString());
         assertEquals("false", noAgent.value("mainIsVirtual"), noAgent.toString());

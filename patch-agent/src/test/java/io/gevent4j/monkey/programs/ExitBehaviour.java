@@ -10,7 +10,10 @@ import java.util.List;
  * {@code return} (exit 0), {@code exit} ({@code System.exit(3)}), {@code throw} (an uncaught
  * {@code IllegalStateException} with a cause), {@code throwChecked} (an uncaught {@code IOException}),
  * {@code exitInGreenlet} ({@code System.exit(5)} from a spawned greenlet), {@code nonDaemon} (main
- * returns while a non-daemon thread still runs; the JVM waits for it).
+ * returns while a non-daemon thread still runs; the JVM waits for it), {@code plainThread} (the same
+ * with a plain {@code new Thread(r)}, which is a non-daemon thread because main's thread is one),
+ * {@code throwWithPlainThread} (main throws while that thread runs: the exception is printed at once,
+ * the JVM waits for the thread, then exits 1).
  */
 public final class ExitBehaviour {
     private ExitBehaviour() {
@@ -35,9 +38,28 @@ public final class ExitBehaviour {
                 });
                 System.out.println("main-returning:" + worker.isAlive());
             }
+            case "plainThread" -> System.out.println("daemon:" + lateWorker().isDaemon());
+            case "throwWithPlainThread" -> {
+                lateWorker();
+                fail();
+            }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         System.out.println("main-returned");
+    }
+
+    /** Starts a plain thread that prints {@code worker-done} after 200 ms; nobody joins it. */
+    private static Thread lateWorker() {
+        Thread worker = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                System.out.println("worker-done");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        worker.start();
+        return worker;
     }
 
     private static void fail() {

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code Thread.currentThread()} was a virtual thread, i.e. a greenlet under the agent's
  * {@code threads} option), {@code sample} (one such {@code currentThread()}), {@code aliveAfterJoin},
  * {@code interrupted} (a sleeping thread woken by {@code Thread.interrupt()}), {@code uncaught} (a
- * thread that threw still ends and joins) and {@code mainIsVirtual}. Args: count, millis.
+ * thread that threw still ends and joins) and {@code mainIsVirtual}. Last, main starts a thread that
+ * nobody joins, which starts another: the program ends only after both print {@code late=done} and
+ * {@code nested=done}, as non-daemon threads. Args: count, millis.
  */
 public final class PlainThreads {
     private PlainThreads() {
@@ -78,5 +80,22 @@ public final class PlainThreads {
         thrower.start();
         thrower.join();
         System.out.println("uncaught=" + thrower.isAlive());
+
+        new Thread(() -> {
+            new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    System.out.println("nested=done");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).start();
+            try {
+                Thread.sleep(200);
+                System.out.println("late=done");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).start();
     }
 }
