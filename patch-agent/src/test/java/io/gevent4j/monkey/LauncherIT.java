@@ -32,10 +32,14 @@ class LauncherIT {
         return script;
     }
 
-    /** The launcher with the JDK of this JVM and the test classes as CLASSPATH. */
+    /**
+     * The launcher with the JDK of this JVM and the test classes as CLASSPATH; the java it starts runs
+     * C1-only like the other child JVMs (the launcher prints a note about JDK_JAVA_OPTIONS on stderr).
+     */
     private static ChildJvm launcherEnv() {
         return ChildJvm.noAgent().env("JAVA_HOME", System.getProperty("java.home"))
-                .env("CLASSPATH", ChildJvm.testClasses().toString());
+                .env("CLASSPATH", ChildJvm.testClasses().toString())
+                .env("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1");
     }
 
     @Test

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(120)
 class MainPatchIT {
     @ParameterizedTest
-    @CsvSource({"return,0", "exit,3", "throw,1", "throwChecked,1", "exitInGreenlet,5", "nonDaemon,0", "plainThread,0",
+    @CsvSource({"return,0", "exit,3", "throw,1", "throwChecked,1", "exitInGreenlet,5", "plainThread,0",
         "throwWithPlainThread,1"})
     void theProgramEndsExactlyAsWithoutTheAgent(String mode, int exitCode) throws Exception {
         ChildJvm.Result with = ChildJvm.agent().run(ExitBehaviour.class, mode);

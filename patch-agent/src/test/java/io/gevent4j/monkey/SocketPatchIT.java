@@ -17,7 +17,9 @@ class SocketPatchIT {
         ChildJvm.Result r = ChildJvm.agent().run(HttpReaders.class, "200", "500").ok();
 
         assertEquals(200, r.number("correct"), r.toString());
-        assertEquals(200, r.number("maxWaiting"), "the server never held all 200 requests at once\n" + r);
+        // one at a time would hold 1; all 200 at once is usual, fewer only if the first answers go out
+        // before the last requests arrive on a very busy machine
+        assertTrue(r.number("maxWaiting") >= 50, "the server never held many requests at once\n" + r);
         // about 0.5 s; one at a time would be 100 s
         assertTrue(r.number("elapsedMs") < 5000, "200 reads took " + r.number("elapsedMs") + " ms\n" + r);
     }

@@ -19,6 +19,12 @@ public final class DnsLookup {
     private DnsLookup() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         Greenlet<String> plain = Gevent.spawn(() -> {
             InetAddress localhost = InetAddress.getByName("localhost");

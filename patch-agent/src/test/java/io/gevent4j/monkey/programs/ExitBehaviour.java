@@ -9,9 +9,9 @@ import java.util.List;
  * Ways for a program to end, to compare with and without the agent. Args: one of
  * {@code return} (exit 0), {@code exit} ({@code System.exit(3)}), {@code throw} (an uncaught
  * {@code IllegalStateException} with a cause), {@code throwChecked} (an uncaught {@code IOException}),
- * {@code exitInGreenlet} ({@code System.exit(5)} from a spawned greenlet), {@code nonDaemon} (main
- * returns while a non-daemon thread still runs; the JVM waits for it), {@code plainThread} (the same
- * with a plain {@code new Thread(r)}, which is a non-daemon thread because main's thread is one),
+ * {@code exitInGreenlet} ({@code System.exit(5)} from a spawned greenlet), {@code plainThread} (main
+ * returns while a plain {@code new Thread(r)} still runs: a non-daemon thread, because main's thread is
+ * one, so the JVM waits for it),
  * {@code throwWithPlainThread} (main throws while that thread runs: the exception is printed at once,
  * the JVM waits for the thread, then exits 1).
  */
@@ -19,6 +19,12 @@ public final class ExitBehaviour {
     private ExitBehaviour() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         System.out.println("main-started");
         switch (args[0]) {
@@ -27,17 +33,6 @@ public final class ExitBehaviour {
             case "throw" -> fail();
             case "throwChecked" -> throw new IOException("checked failure in main");
             case "exitInGreenlet" -> Gevent.joinAll(List.of(Gevent.spawn(() -> System.exit(5))));
-            case "nonDaemon" -> {
-                Thread worker = Thread.ofPlatform().daemon(false).start(() -> {
-                    try {
-                        Thread.sleep(200);
-                        System.out.println("worker-done");
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                System.out.println("main-returning:" + worker.isAlive());
-            }
             case "plainThread" -> System.out.println("daemon:" + lateWorker().isDaemon());
             case "throwWithPlainThread" -> {
                 lateWorker();

@@ -27,6 +27,12 @@ public final class FileIo {
     private FileIo() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         List<Greenlet<Boolean>> workers = new ArrayList<>();

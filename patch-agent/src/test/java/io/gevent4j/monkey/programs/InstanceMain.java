@@ -5,6 +5,11 @@ package io.gevent4j.monkey.programs;
  * {@code mainIsVirtual} and {@code threadName}.
  */
 public class InstanceMain {
+    /**
+     * Runs the program.
+     *
+     * @throws InterruptedException if interrupted
+     */
     void main() throws InterruptedException {
         Thread.sleep(1);
         System.out.println("mainIsVirtual=" + Thread.currentThread().isVirtual());

@@ -17,6 +17,12 @@ public final class MainSleepTicker {
     private MainSleepTicker() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         long millis = Long.parseLong(args[0]);
         AtomicInteger ticks = new AtomicInteger();

@@ -23,6 +23,12 @@ public final class MainSocketIo {
     private MainSocketIo() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         int readTimeout = Integer.parseInt(args[0]);
         InetAddress loopback = InetAddress.getLoopbackAddress();

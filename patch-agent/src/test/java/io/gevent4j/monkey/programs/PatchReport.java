@@ -14,6 +14,12 @@ public final class PatchReport {
     private PatchReport() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("patchAll")) {
             System.out.println("before=" + String.join(",", Monkey.patchedNames()));

@@ -22,6 +22,12 @@ public final class PipeReader {
     private PipeReader() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         boolean stdin = args[0].equals("stdin");
         AtomicInteger ticks = new AtomicInteger();

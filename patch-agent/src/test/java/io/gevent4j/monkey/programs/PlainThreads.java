@@ -18,6 +18,12 @@ public final class PlainThreads {
     private PlainThreads() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         long millis = Long.parseLong(args[1]);

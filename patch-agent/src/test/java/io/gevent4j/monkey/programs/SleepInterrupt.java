@@ -15,6 +15,12 @@ public final class SleepInterrupt {
     private SleepInterrupt() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         AtomicReference<Thread> sleeper = new AtomicReference<>();
         Greenlet<String> victim = Gevent.spawn(() -> {

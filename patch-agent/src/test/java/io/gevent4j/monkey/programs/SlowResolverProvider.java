@@ -17,6 +17,10 @@ public final class SlowResolverProvider extends InetAddressResolverProvider {
     /** The last thread that resolved a {@code .slow.test} name. */
     public static volatile Thread lastSlowResolver;
 
+    /** Creates the provider (the JDK's ServiceLoader calls this). */
+    public SlowResolverProvider() {
+    }
+
     @Override
     public InetAddressResolver get(Configuration configuration) {
         InetAddressResolver builtin = configuration.builtinResolver();

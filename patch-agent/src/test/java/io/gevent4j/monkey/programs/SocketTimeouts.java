@@ -21,6 +21,12 @@ public final class SocketTimeouts {
     private SocketTimeouts() {
     }
 
+    /**
+     * Runs the program; prints its findings as {@code key=value} lines.
+     *
+     * @param args see the class comment
+     * @throws Exception whatever the program throws (the child's exit status then shows it)
+     */
     public static void main(String[] args) throws Exception {
         int timeout = Integer.parseInt(args[0]);
         InetAddress loopback = InetAddress.getLoopbackAddress();
