@@ -171,4 +171,15 @@ public final class Dispatch {
         Hooks h = hooks;
         return h != null && h.runMain(type, self, args);
     }
+
+    /**
+     * Forwards {@link Hooks#newThreadDaemon}.
+     *
+     * @param created the new platform thread
+     * @return the daemon status it should have, or {@code null} to leave it
+     */
+    public static Boolean newThreadDaemon(Thread created) {
+        Hooks h = hooks;
+        return h == null ? null : h.newThreadDaemon(created);
+    }
 }

@@ -93,4 +93,15 @@ public interface Hooks {
      * @throws Throwable what main threw
      */
     boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable;
+
+    /**
+     * A platform {@code Thread} was constructed. The JDK gives it the daemon status of the thread
+     * that constructs it, and a greenlet, being a virtual thread, is always a daemon: so a plain
+     * {@code new Thread(r)} in main (the root greenlet) would be a daemon thread that the JVM does not
+     * wait for. The agent answers the daemon status of the thread the greenlet stands for.
+     *
+     * @param created the new thread (not started)
+     * @return the daemon status it should have, or {@code null} to leave it
+     */
+    Boolean newThreadDaemon(Thread created);
 }

@@ -149,4 +149,18 @@ final class Advices {
             return Dispatch.runMain(type, self, args);
         }
     }
+
+    /** The constructor every platform {@code Thread} goes through: fixes the daemon status it inherited from a greenlet. */
+    static final class NewThread {
+        private NewThread() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Thread self) {
+            Boolean daemon = Dispatch.newThreadDaemon(self);
+            if (daemon != null) {
+                self.setDaemon(daemon);
+            }
+        }
+    }
 }

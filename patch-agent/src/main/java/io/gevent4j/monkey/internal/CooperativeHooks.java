@@ -103,6 +103,19 @@ final class CooperativeHooks implements Hooks {
     }
 
     @Override
+    public Boolean newThreadDaemon(Thread created) {
+        Thread current = Thread.currentThread();
+        if (!current.isVirtual() || created.isVirtual()) {
+            return null;
+        }
+        Thread standsFor = main.platformThreadOf(current);
+        if (standsFor == null) {
+            standsFor = threads.threadObjectOf(current);
+        }
+        return standsFor == null ? null : standsFor.isDaemon();
+    }
+
+    @Override
     public boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable {
         return main.run(type, self, args);
     }

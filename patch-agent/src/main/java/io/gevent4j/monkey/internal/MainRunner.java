@@ -39,6 +39,8 @@ final class MainRunner {
     }
 
     private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+    /** The root greenlet's own (virtual) thread -> the platform thread main was called on, while main runs. */
+    private final Map<Thread, Thread> running = new ConcurrentHashMap<>();
     private final Instrumentation inst;
     private final ThreadPatch threads;
     private final LongAdder hits;
@@ -95,12 +97,16 @@ final class MainRunner {
         main.setAccessible(true);
         String threadName = Thread.currentThread().getName();
         try {
+            Thread caller = Thread.currentThread();
             Gevent.run(() -> {
                 Greenlet.current().name(threadName);
+                running.put(Thread.currentThread(), caller);
                 try {
                     main.invoke(self, args);
                 } catch (InvocationTargetException e) {
                     throw Strand.<Exception>sneakyThrow(e.getCause());
+                } finally {
+                    running.remove(Thread.currentThread());
                 }
                 return null;
             });
@@ -121,6 +127,14 @@ final class MainRunner {
             threads.awaitNonDaemon(hub);
         }
         return true;
+    }
+
+    /**
+     * @param greenletThread the current thread of a greenlet
+     * @return the platform thread whose main that greenlet runs, or {@code null}
+     */
+    Thread platformThreadOf(Thread greenletThread) {
+        return running.get(greenletThread);
     }
 
     private void openToAgent(Class<?> type) {

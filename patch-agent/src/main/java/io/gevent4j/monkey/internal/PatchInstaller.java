@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -150,6 +151,11 @@ final class PatchInstaller {
             add(plan, "java.lang.Thread", Advice.to(Advices.ThreadInterrupt.class)
                     .on(named("interrupt").and(takesNoArguments())));
         }
+        if (options.has(Options.MAIN) || options.has(Options.THREADS)) {
+            // new Thread(r) in main or in a thread-greenlet: daemon as the thread it stands for, not as a greenlet
+            add(plan, "java.lang.Thread", Advice.to(Advices.NewThread.class).on(isConstructor()
+                    .and(takesArguments(ThreadGroup.class, String.class, int.class, Runnable.class, long.class))));
+        }
         for (Offload.Target target : hooks.offload.targets()) {
             Class<?> advice = target.isVoid() ? Advices.OffloadVoid.class : Advices.OffloadValue.class;
             add(plan, target.className(), Advice.to(advice)
@@ -170,8 +176,9 @@ final class PatchInstaller {
 
     private static Map<String, String> patchOfType(Options options, CooperativeHooks hooks, String mainClass) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (options.has(Options.SLEEP) || options.has(Options.THREADS)) {
-            out.put("java.lang.Thread", options.has(Options.SLEEP) ? Options.SLEEP : Options.THREADS);
+        if (options.has(Options.SLEEP) || options.has(Options.THREADS) || options.has(Options.MAIN)) {
+            out.put("java.lang.Thread", options.has(Options.SLEEP) ? Options.SLEEP
+                    : options.has(Options.THREADS) ? Options.THREADS : Options.MAIN);
         }
         for (Offload.Target target : hooks.offload.targets()) {
             out.put(target.className(), target.family());

@@ -34,6 +34,8 @@ final class ThreadPatch {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     private final Map<Thread, Greenlet<?>> live = new ConcurrentHashMap<>();
+    /** The greenlet's own (virtual) thread -> the {@code Thread} object it runs, while it runs. */
+    private final Map<Thread, Thread> running = new ConcurrentHashMap<>();
     private final Set<Thread> started = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final LongAdder hits;
 
@@ -61,6 +63,7 @@ final class ThreadPatch {
     }
 
     private void runAsThread(Thread thread) {
+        running.put(Thread.currentThread(), thread);
         try {
             thread.run();
         } catch (GreenletExit exit) {
@@ -79,8 +82,17 @@ final class ThreadPatch {
                 error.printStackTrace(System.err);
             }
         } finally {
+            running.remove(Thread.currentThread());
             live.remove(thread);
         }
+    }
+
+    /**
+     * @param greenletThread the current thread of a greenlet
+     * @return the {@code Thread} object that greenlet runs as a thread, or {@code null}
+     */
+    Thread threadObjectOf(Thread greenletThread) {
+        return running.get(greenletThread);
     }
 
     /** Only plain threads started directly by application code become greenlets. */
