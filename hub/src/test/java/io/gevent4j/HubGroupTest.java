@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -236,6 +238,36 @@ class HubGroupTest extends HubTestSupport {
             List<String> names = parent.get();
             assertEquals(Set.copyOf(group.hubs().stream().map(h -> h.thread().getName()).toList()),
                     Set.copyOf(names), "children on both hubs, including the parent's own");
+        }
+    }
+
+    @Test
+    void aJdkBlockingQueuePassesDataBetweenHubsAndParksOnlyTheWaitingGreenlet() throws Exception {
+        try (HubGroup group = HubGroup.of(2)) {
+            Hub producerHub = group.hubs().get(0);
+            Hub consumerHub = group.hubs().get(1);
+            BlockingQueue<Integer> q = new ArrayBlockingQueue<>(4); // small: the producer blocks too
+            CountDownLatch consumerWaiting = new CountDownLatch(1);
+            CompletableFuture<Long> consumer = consumerHub.submit(() -> {
+                consumerWaiting.countDown();
+                long sum = 0;
+                for (int i = 0; i < 1000; i++) {
+                    sum += q.take();
+                }
+                return sum;
+            });
+            consumerWaiting.await();
+            // the consumer is in take() (or about to be): its hub still runs other greenlets
+            assertEquals("ran", consumerHub.submit(() -> "ran").get(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> producer = producerHub.submit(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    q.put(i);
+                }
+                return null;
+            });
+            assertEquals("ran too", producerHub.submit(() -> "ran too").get(10, TimeUnit.SECONDS));
+            producer.get(30, TimeUnit.SECONDS);
+            assertEquals(999L * 1000 / 2, consumer.get(30, TimeUnit.SECONDS));
         }
     }
 }
