@@ -112,17 +112,17 @@ public final class HubGroup implements AutoCloseable {
         return new HubGroup(n);
     }
 
-    /** @return the hubs of the group, in order (an unmodifiable list) */
+    /** {@return the hubs of the group, in order (an unmodifiable list)} */
     public List<Hub> hubs() {
         return hubs;
     }
 
-    /** @return the number of hubs */
+    /** {@return the number of hubs} */
     public int size() {
         return hubs.size();
     }
 
-    /** @return true once {@link #close()} has begun */
+    /** {@return true once {@link #close()} has begun} */
     public boolean isClosed() {
         return closed;
     }

@@ -20,6 +20,8 @@ public final class EchoScaling {
     }
 
     /**
+     * Runs the warm-up, then the pairs, and prints the figures.
+     *
      * @param args {@code [pairs [hubs [conns [msgs [size]]]]]}
      * @throws Exception if a run fails
      */
@@ -54,7 +56,8 @@ public final class EchoScaling {
         int n = ratios.size();
         double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
         System.out.println(new Workloads.Metric("echo_hubgroup_ratio", median, "x_of_echo"));
-        System.out.printf(Locale.ROOT, "# %d pairs, %d hubs, %d clients x %d msgs x %d bytes; ratios sorted %s%n",
-                n, hubs, conns, msgs, size, ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
+        System.out.printf(Locale.ROOT, "# median ratio %.2f over %d pairs, %d hubs, %d clients x %d msgs x %d bytes;"
+                + " ratios sorted %s%n", median, n, hubs, conns, msgs, size,
+                ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
     }
 }
