@@ -250,6 +250,11 @@ public final class HubGroup implements AutoCloseable {
         }
 
         private IllegalStateException closedError(Hub h) {
+            if (!closed && !stopping) {
+                // the loop of this hub ended by an error, reported on stderr when it happened
+                return new IllegalStateException("gevent4j: the hub " + h + " of " + HubGroup.this + " has stopped after an"
+                        + " error (see the report on stderr) and takes no more greenlets; close this group and make a new one");
+            }
             return new IllegalStateException("gevent4j: " + HubGroup.this + " is closed (or closing): its hub " + h
                     + " takes no more greenlets; spawn on a live HubGroup, or on this thread's hub with Gevent.spawn");
         }
@@ -287,6 +292,9 @@ public final class HubGroup implements AutoCloseable {
             ready.countDown();
             try {
                 serve(h);
+            } catch (RuntimeException | Error e) {
+                // reported here, once; the thread then closes its hub and ends, and spawns to it are refused
+                h.reportError(thread.getName() + ": the hub's loop", e);
             } finally {
                 synchronized (this) {
                     accepting = false; // also when the loop ended by an error
