@@ -541,22 +541,31 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         CompletableFuture<T> future = new CompletableFuture<>();
         Runnable register = () -> {
             observed = true;
-            linkInternal(g -> {
-                if (g.exception != null) {
-                    future.completeExceptionally(g.exception);
-                } else if (g.killed) {
-                    future.completeExceptionally(new CancellationException(name() + " was killed"));
-                } else {
-                    future.complete(g.value);
-                }
-            });
+            linkInternal(g -> g.completeFrom(future));
         };
         if (hub.inHub()) {
             register.run();
         } else {
             hub.callSoonThreadsafe(register);
+            if (state == DEAD) {
+                // it died meanwhile: complete from here, as the hub may have closed (say, a HubGroup's) and will
+                // then never run the registration; completing twice is harmless
+                observed = true;
+                completeFrom(future);
+            }
         }
         return future;
+    }
+
+    /** Completes {@code future} with the outcome of this dead greenlet (reads after the volatile state). */
+    private void completeFrom(CompletableFuture<T> future) {
+        if (exception != null) {
+            future.completeExceptionally(exception);
+        } else if (killed) {
+            future.completeExceptionally(new CancellationException(name() + " was killed"));
+        } else {
+            future.complete(value);
+        }
     }
 
     // ---- kill --------------------------------------------------------------------------------

@@ -61,10 +61,12 @@ public final class Bench {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String n : names) {
             String[] row = new String[3];
-            if (gevent) {
+            // gevent4j-only workloads (echo_hubgroup: gevent has no hub group) have no gevent or VT figure
+            boolean ownOnly = !VirtualThreadWorkloads.all().containsKey(n);
+            if (gevent && !ownOnly) {
                 row[0] = run("gevent", List.of(PYTHON, script.toString(), n), n);
             }
-            if (compare) {
+            if (compare && !ownOnly) {
                 row[1] = run("virtual threads", javaCommand(null, "io.gevent4j.benchmarks.VirtualThreadWorkloads", n), n);
             }
             row[2] = run("gevent4j", javaCommand(agent, "io.gevent4j.benchmarks.Workloads", n), n);

@@ -2,6 +2,7 @@ package io.gevent4j.benchmarks;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
+import io.gevent4j.HubGroup;
 import io.gevent4j.server.StreamServer;
 
 import java.io.IOException;
@@ -102,6 +103,43 @@ public final class EchoWorkload {
                 return new Workloads.Metric("echo", (double) conns * msgs / elapsed, "msgs/s");
             }
         });
+    }
+
+    /**
+     * {@code echo} on all cores: the same load (the same clients, messages and sizes) on a
+     * {@link HubGroup} of {@code hubs} hubs instead of one hub. The clients are spawned round-robin over
+     * the group's hubs, and the {@link StreamServer} runs in hub-group mode: its accept loop on the
+     * calling thread's hub, each connection's handler on the next hub of the group. Compared with
+     * {@link #run}, this is "echo with n hubs" against "echo with one hub".
+     *
+     * @param conns number of clients (200, as {@code echo})
+     * @param msgs messages per client (500)
+     * @param size bytes per message (64)
+     * @param hubs hubs in the group (2 on a 2-core machine)
+     * @return {@code echo_hubgroup} in msgs/s
+     * @throws Exception if a client or the server fails
+     */
+    public static Workloads.Metric runHubGroup(int conns, int msgs, int size, int hubs) throws Exception {
+        try (HubGroup group = HubGroup.of(hubs)) {
+            return Gevent.run(() -> {
+                try (StreamServer server = new StreamServer(new InetSocketAddress(LOOPBACK, 0),
+                        (socket, peer) -> echo(socket)).backlog(BACKLOG).hubGroup(group)) {
+                    server.start();
+                    int port = server.port();
+                    long t = System.nanoTime();
+                    List<Greenlet<Void>> clients = new ArrayList<>(conns);
+                    for (int i = 0; i < conns; i++) {
+                        clients.add(group.spawn(() -> client(port, msgs, size)));
+                    }
+                    for (Greenlet<Void> c : clients) {
+                        c.get(); // from this hub's thread, which meanwhile runs the accept loop
+                    }
+                    double elapsed = (System.nanoTime() - t) / 1e9;
+                    server.stop(Duration.ofSeconds(5));
+                    return new Workloads.Metric("echo_hubgroup", (double) conns * msgs / elapsed, "msgs/s");
+                }
+            });
+        }
     }
 
     /**

@@ -106,6 +106,7 @@ public final class Workloads {
         w.put("queue_pingpong", a -> QueuePingPong.run(arg(a, 0, 100_000)));
         w.put("sleepers", a -> sleepers(arg(a, 0, 100_000), arg(a, 1, 1)));
         w.put("echo", a -> EchoWorkload.run(arg(a, 0, 200), arg(a, 1, 500), arg(a, 2, 64)));
+        w.put("echo_hubgroup", a -> EchoWorkload.runHubGroup(arg(a, 0, 200), arg(a, 1, 500), arg(a, 2, 64), arg(a, 3, 2)));
         w.put("park_memory", a -> Gevent.run(() -> ParkMemory.run(arg(a, 0, 1_000_000))));
         return w;
     }

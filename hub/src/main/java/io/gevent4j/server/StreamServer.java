@@ -3,6 +3,7 @@ package io.gevent4j.server;
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
+import io.gevent4j.HubGroup;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.event.Event;
@@ -72,6 +73,16 @@ import java.util.concurrent.ExecutionException;
  * loop: it waits 10 ms, doubling up to 1 s while the failures go on, and retries. Each episode of
  * failures is reported once, with the first error.
  *
+ * <h2>Hub-group mode</h2>
+ * With {@link #hubGroup(HubGroup)} the accept loop still runs on the server's hub (the one that calls
+ * {@link #start()}), but each accepted connection is handed to the next hub of the group (round-robin)
+ * and its handler greenlet runs entirely there, so the handlers use every core. The bookkeeping
+ * (open connections, stop) stays on the server's hub; a handler's end is reported back to it through
+ * {@link Hub#callSoonThreadsafe}. A handler then runs on a hub other than the server's: what it shares
+ * with other handlers must be thread-safe (see {@code docs/hubgroup.md}). If the group is closed while
+ * the server runs, the group's hubs kill their handlers (their sockets are closed), and the server
+ * reports it once and stops.
+ *
  * <h2>Threads</h2>
  * A server is hub-local: configure, start and serve it from its hub's thread and greenlets. The
  * exceptions are {@link #stop(Duration)} and {@link #close()}, which may be called from any thread
@@ -134,6 +145,7 @@ public final class StreamServer implements AutoCloseable {
     private Duration readTimeout;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
     private ListenerFactory listenerFactory = ServerSocket::new;
+    private HubGroup group;
 
     private volatile Hub hub;
     private volatile boolean started;
@@ -141,6 +153,8 @@ public final class StreamServer implements AutoCloseable {
     private volatile InetSocketAddress bound;
     private volatile int connectionCount;
     private boolean stopping;
+    /** Hub-group mode: the closed group was reported (once). */
+    private boolean groupClosedReported;
     private ServerSocket listener;
     private Greenlet<Void> acceptor;
     private Event stoppedEvent;
@@ -188,7 +202,31 @@ public final class StreamServer implements AutoCloseable {
      */
     public StreamServer spawner(Spawner spawner) {
         checkNew("spawner");
-        this.spawner = Objects.requireNonNull(spawner, "spawner");
+        Objects.requireNonNull(spawner, "spawner");
+        if (group != null && spawner != Spawner.DEFAULT) {
+            throw new IllegalStateException(this + " serves on " + group + ", whose hubs spawn the handlers; a"
+                    + " Spawner (a Pool) belongs to one hub and cannot be combined with hubGroup(...)");
+        }
+        this.spawner = spawner;
+        return this;
+    }
+
+    /**
+     * Serves on every hub of {@code group}: the accept loop stays on the server's hub and hands each
+     * accepted connection to the next hub of the group (round-robin), where its handler greenlet runs
+     * (see the class comment, "Hub-group mode"). Not combinable with a {@link #spawner(Spawner)} other
+     * than the default. The server's hub may be one of the group's or another.
+     *
+     * @param group the hubs that run the handlers, or {@code null} for the server's hub alone (the default)
+     * @return this server
+     */
+    public StreamServer hubGroup(HubGroup group) {
+        checkNew("hubGroup");
+        if (group != null && spawner != Spawner.DEFAULT) {
+            throw new IllegalStateException(this + " has a Spawner (a Pool), which belongs to one hub; it cannot"
+                    + " also serve on " + group + ". Use one or the other");
+        }
+        this.group = group;
         return this;
     }
 
@@ -351,6 +389,14 @@ public final class StreamServer implements AutoCloseable {
      */
     public void stop(Duration gracefulTimeout) throws InterruptedException {
         Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
+        stop(gracefulTimeout, Greenlet.current());
+    }
+
+    /**
+     * {@link #stop(Duration)} on behalf of {@code caller}, the greenlet that asked (possibly on another
+     * hub, a handler in hub-group mode), which is neither waited for nor killed.
+     */
+    private void stop(Duration gracefulTimeout, Greenlet<?> caller) throws InterruptedException {
         Hub owner = hub;
         if (owner == null || closed) {
             closed = true;
@@ -361,7 +407,7 @@ public final class StreamServer implements AutoCloseable {
             return;
         }
         if (!owner.inHub()) {
-            stopFromElsewhere(owner, gracefulTimeout);
+            stopFromElsewhere(owner, gracefulTimeout, caller);
             return;
         }
         if (stopping) {
@@ -372,7 +418,7 @@ public final class StreamServer implements AutoCloseable {
         started = false;
         try {
             closeListener(listener, owner);
-            Greenlet<?> me = Greenlet.current();
+            Greenlet<?> me = caller;
             if (acceptor != me) {
                 acceptor.kill(new GreenletExit("StreamServer stopped"), true, null);
             }
@@ -397,10 +443,11 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    private void stopFromElsewhere(Hub owner, Duration gracefulTimeout) throws InterruptedException {
+    private void stopFromElsewhere(Hub owner, Duration gracefulTimeout, Greenlet<?> caller)
+            throws InterruptedException {
         try {
             Waits.await(owner.submit(() -> {
-                stop(gracefulTimeout);
+                stop(gracefulTimeout, caller);
                 return null;
             }), null);
         } catch (ExecutionException e) {
@@ -449,6 +496,10 @@ public final class StreamServer implements AutoCloseable {
             // A handler blocked in socket I/O fails at once; one that never ran still gets its socket closed.
             closeSocket(c.raw, c.peer);
         }
+        if (group != null) {
+            awaitRemoteHandlers();
+            return;
+        }
         List<Greenlet<?>> dead = Gevent.joinAll(victims, KILL_WAIT);
         for (Connection c : left) {
             if (c.greenlet == null || c.greenlet.dead()) {
@@ -457,6 +508,25 @@ public final class StreamServer implements AutoCloseable {
         }
         if (dead.size() < victims.size()) {
             hub.reportError(this, new IllegalStateException((victims.size() - dead.size()) + " handler(s) of " + this
+                    + " still run " + KILL_WAIT.toMillis() + " ms after being killed (they catch GreenletExit or never"
+                    + " wait); their sockets are closed. Let GreenletExit propagate out of handlers"));
+        }
+    }
+
+    /**
+     * Hub-group mode: the killed handlers run on other hubs, and each one's end comes back as a
+     * {@link #forget} callback; wait for those, then report the handlers that outlive the wait.
+     */
+    private void awaitRemoteHandlers() throws InterruptedException {
+        stopWaiter = Strand.current();
+        try {
+            Waits.parkUntil(this, KILL_WAIT, () -> othersRunning() == 0);
+        } finally {
+            stopWaiter = null;
+        }
+        int left = othersRunning();
+        if (left > 0) {
+            hub.reportError(this, new IllegalStateException(left + " handler(s) of " + this + " on " + group
                     + " still run " + KILL_WAIT.toMillis() + " ms after being killed (they catch GreenletExit or never"
                     + " wait); their sockets are closed. Let GreenletExit propagate out of handlers"));
         }
@@ -595,6 +665,10 @@ public final class StreamServer implements AutoCloseable {
         Connection c = new Connection(socket, peer);
         connections.add(c);
         connectionCount++;
+        if (group != null) {
+            handOver(c);
+            return;
+        }
         Greenlet<?> g;
         try {
             g = spawner.spawn(() -> serve(c));
@@ -614,10 +688,44 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Hub-group mode: spawns the handler on the next hub of the group. However that greenlet ends (it
+     * returns, it is killed by a stop, or its hub closes before it ran) its future completes, which
+     * closes the socket (again, harmlessly, if the handler ran) and tells this hub to forget the
+     * connection. A closed group takes nothing: the socket is closed here, and the server stops.
+     */
+    private void handOver(Connection c) {
+        Greenlet<?> g;
+        try {
+            g = group.spawn(() -> serve(c));
+        } catch (IllegalStateException closedGroup) {
+            forget(c);
+            closeSocket(c.raw, c.peer);
+            if (!stopping && !groupClosedReported) {
+                groupClosedReported = true;
+                hub.reportError(this + ": handing " + c.peer + " over", new IllegalStateException("the hub group "
+                        + group + " that serves the connections is closed; the server stops now", closedGroup));
+                Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
+            }
+            return;
+        }
+        c.greenlet = g;
+        Hub home = hub;
+        // serve() reports every handler failure itself, so this greenlet only returns or is killed; a kill
+        // completes the future with a CancellationException, an expected end here, not an error to report.
+        g.toCompletableFuture().whenComplete((value, killed) -> {
+            closeSocket(c.raw, c.peer);
+            home.callSoonThreadsafe(() -> forget(c));
+        });
+    }
+
     // ---- one connection ----------------------------------------------------------------------
 
     private Void serve(Connection c) {
         Socket socket = c.raw;
+        if (group != null) {
+            Greenlet.current().name("StreamServer-handler " + c.peer); // on its own hub, where its name is kept
+        }
         try {
             if (readTimeout != null) {
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
@@ -642,7 +750,9 @@ public final class StreamServer implements AutoCloseable {
             if (socket != c.raw) {
                 closeSocket(c.raw, c.peer);
             }
-            forget(c);
+            if (group == null) {
+                forget(c); // in hub-group mode the server's hub forgets it, told by handOver's future
+            }
         }
         return null;
     }
