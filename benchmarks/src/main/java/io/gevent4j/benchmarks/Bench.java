@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class Bench {
     private static final String PYTHON = "/usr/bin/python3";
     private static final long CHILD_TIMEOUT_MINUTES = 15;
+    /** The workloads that workloads.py has; the others (park_memory, sleepers_1m) have no gevent figure. */
+    private static final Set<String> GEVENT_WORKLOADS = Set.of("spawn_join", "switch_sleep0", "queue_pingpong", "sleepers", "echo");
 
     private Bench() {
     }
@@ -63,7 +66,7 @@ public final class Bench {
             String[] row = new String[3];
             // gevent4j-only workloads (echo_hubgroup: gevent has no hub group) have no gevent or VT figure
             boolean ownOnly = !VirtualThreadWorkloads.all().containsKey(n);
-            if (gevent && !ownOnly) {
+            if (gevent && !ownOnly && GEVENT_WORKLOADS.contains(n)) {
                 row[0] = run("gevent", List.of(PYTHON, script.toString(), n), n);
             }
             if (compare && !ownOnly) {

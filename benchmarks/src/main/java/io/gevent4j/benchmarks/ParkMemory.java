@@ -12,7 +12,9 @@ import java.util.Locale;
 
 /**
  * park_memory: n greenlets parked on one Event; reports heap bytes per parked greenlet (heap used after
- * GC, minus the baseline, over n) and prints the time to spawn and to release them all.
+ * GC, minus the baseline, over n) and prints the time to spawn and to release them all. The figure
+ * includes everything a parked greenlet keeps alive: its {@code Greenlet}, virtual thread, continuation
+ * stack chunk, and its slot in the list of greenlets the workload joins at the end.
  */
 public final class ParkMemory {
     private ParkMemory() {
@@ -25,18 +27,22 @@ public final class ParkMemory {
      */
     public static Metric run(int n) throws Exception {
         Event release = new Event();
+        int[] parked = new int[1];
         int[] woke = new int[1];
         long before = usedHeapAfterGc();
         long t = System.nanoTime();
         List<Greenlet<Void>> gs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             gs.add(Gevent.spawn(() -> {
+                parked[0]++;
                 release.await();
                 woke[0]++;
             }));
         }
         Gevent.sleep(0); // one turn of the loop: every greenlet starts and parks on the event
         long spawnNanos = System.nanoTime() - t;
+        Workloads.check(parked[0] == n && woke[0] == 0, "park_memory: " + parked[0] + " of " + n + " parked, "
+                + woke[0] + " woke before the release");
         long after = usedHeapAfterGc();
         t = System.nanoTime();
         release.set();

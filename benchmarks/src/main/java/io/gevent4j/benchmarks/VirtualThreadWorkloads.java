@@ -84,8 +84,16 @@ public final class VirtualThreadWorkloads {
         return new Metric("queue_pingpong", (System.nanoTime() - t) / (double) n, "ns/roundtrip");
     }
 
-    /** n virtual threads each call Thread.sleep(1 s); wall time over the sleep. */
-    public static Metric sleepers(int n, int seconds) throws Exception {
+    /**
+     * n virtual threads each call Thread.sleep(1 s); wall time over the sleep.
+     *
+     * @param name the metric name, {@code sleepers} or {@code sleepers_1m}
+     * @param n how many threads sleep
+     * @param seconds how long each sleeps
+     * @return wall time over the sleep time
+     * @throws Exception if a thread fails
+     */
+    public static Metric sleepers(String name, int n, int seconds) throws Exception {
         long t = System.nanoTime();
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
@@ -100,7 +108,7 @@ public final class VirtualThreadWorkloads {
         for (Thread thread : threads) {
             thread.join();
         }
-        return new Metric("sleepers", (System.nanoTime() - t) / 1e9 / seconds, "x_of_sleep");
+        return new Metric(name, (System.nanoTime() - t) / 1e9 / seconds, "x_of_sleep");
     }
 
     /** n virtual threads parked on one latch: heap bytes per parked thread. */
@@ -139,7 +147,8 @@ public final class VirtualThreadWorkloads {
         w.put("spawn_join", a -> spawnJoin(Workloads.arg(a, 0, 100_000)));
         w.put("switch_sleep0", a -> switchSleep0(Workloads.arg(a, 0, 200_000)));
         w.put("queue_pingpong", a -> queuePingpong(Workloads.arg(a, 0, 100_000)));
-        w.put("sleepers", a -> sleepers(Workloads.arg(a, 0, 100_000), Workloads.arg(a, 1, 1)));
+        w.put("sleepers", a -> sleepers("sleepers", Workloads.arg(a, 0, 100_000), Workloads.arg(a, 1, 1)));
+        w.put("sleepers_1m", a -> sleepers("sleepers_1m", Workloads.arg(a, 0, 1_000_000), Workloads.arg(a, 1, 1)));
         w.put("echo", a -> EchoWorkload.runOnVirtualThreads(Workloads.arg(a, 0, 200), Workloads.arg(a, 1, 500),
                 Workloads.arg(a, 2, 64)));
         w.put("park_memory", a -> parkMemory(Workloads.arg(a, 0, 1_000_000)));
