@@ -4,7 +4,9 @@ import io.gevent4j.monkey.boot.Dispatch;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The advice the agent inlines into JDK methods (and into the program's main). Each advice only calls
@@ -147,6 +149,32 @@ final class Advices {
         static boolean enter(@Advice.Origin Class<?> type, @Advice.This(optional = true) Object self,
                              @Advice.AllArguments Object[] args) throws Throwable {
             return Dispatch.runMain(type, self, args);
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.Poller.poll(int, int, long, BooleanSupplier)}, where every blocking socket of a
+     * virtual thread waits for readiness: in a greenlet, the wait is done in its hub's own epoll.
+     */
+    static final class PollerPoll {
+        private PollerPoll() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event, @Advice.Argument(2) long nanos,
+                             @Advice.Argument(3) BooleanSupplier isOpen) throws IOException {
+            return Dispatch.poll(fd, event, nanos, isOpen);
+        }
+    }
+
+    /** {@code sun.nio.ch.Poller.stopPoll(int, int)}: wake greenlets waiting in a hub's epoll, then the JDK's. */
+    static final class PollerStopPoll {
+        private PollerStopPoll() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event) {
+            Dispatch.stopPoll(fd, event);
         }
     }
 }

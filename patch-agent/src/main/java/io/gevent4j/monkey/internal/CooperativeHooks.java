@@ -2,13 +2,16 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
+import io.gevent4j.HubIo;
 import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.boot.Hooks;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's side of {@link io.gevent4j.monkey.boot.Dispatch}: decides, for each patched call,
@@ -105,5 +108,23 @@ final class CooperativeHooks implements Hooks {
     @Override
     public boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable {
         return main.run(type, self, args);
+    }
+
+    /**
+     * In a greenlet that is not pinned to its carrier: the wait is done in the hub's own epoll. Pinned
+     * (a class initializer, a native frame), the park would block the hub's thread itself, so nobody
+     * would poll that epoll: the JDK's poller threads then wake it, as without the agent.
+     */
+    @Override
+    public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        if (Pinning.pinned()) {
+            return false;
+        }
+        return HubIo.poll(fd, event, nanos, isOpen);
+    }
+
+    @Override
+    public void stopPoll(int fd, int event) {
+        HubIo.stopPoll(fd, event);
     }
 }

@@ -85,6 +85,7 @@ public final class Installer {
         Set<Module> openTo = new LinkedHashSet<>();
         openTo.add(Installer.class.getModule());
         openTo.add(JdkSupport.class.getModule());
+        openTo.add(io.gevent4j.HubIo.class.getModule()); // the hub's epoll uses sun.nio.ch.EPoll and EventFD
         openTo.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         try {
             BootClasses.defineAndOpen(inst, openTo);
