@@ -139,6 +139,12 @@ public final class HubPoller {
     private FdWaiters[] waiters = new FdWaiters[256];
     private int waiting;
     private long waits;
+    /** The wait about to park (see {@link #waitPinned}); set just before the park, cleared after it. */
+    private Strand parking;
+    private FdWaiters parkingWaiters;
+    private boolean parkingRead;
+    private long parkingDeadline;
+    private BooleanSupplier parkingIsOpen;
     private volatile boolean blocked;
 
     /**
@@ -250,11 +256,19 @@ public final class HubPoller {
         TimerHandle timer = nanos > 0 ? Hub.of(me).callLater(java.time.Duration.ofNanos(nanos), me::unpark) : null;
         try {
             if (isOpen.getAsBoolean()) {
+                parking = me;
+                parkingWaiters = w;
+                parkingRead = read;
+                parkingDeadline = nanos > 0 ? System.nanoTime() + nanos : 0;
+                parkingIsOpen = isOpen;
                 me.park(this);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            parking = null;
+            parkingWaiters = null;
+            parkingIsOpen = null;
             waiting--;
             carrier.releaseExternal();
             if (timer != null) {
@@ -276,6 +290,45 @@ public final class HubPoller {
                 }
             }
         }
+    }
+
+    /**
+     * The greenlet parking in {@link #poll(int, int, long, BooleanSupplier)} could not unmount: it is
+     * pinned to the hub's thread (a class initializer or a native frame is on its stack), so its park
+     * would block the hub's thread itself and nobody would ever poll this epoll. Instead, the hub's
+     * thread (on which the pinned greenlet runs) waits in this epoll until the greenlet's event, its
+     * timeout, an interrupt or a close (checked every 50 ms: a close from another thread cannot wake a
+     * hub that is busy). Events of other greenlets are dispatched meanwhile (they run once the pinned one
+     * moves on). The patch agent calls this from the JDK's park-on-carrier path, so an unpinned wait pays
+     * nothing for it.
+     *
+     * @param me the current strand, whose park found it pinned
+     * @return true if {@code me} is waiting in this poller and the wait was done here (the caller then
+     *         returns from its park); false if {@code me} is not in a wait of this poller
+     */
+    public boolean waitPinned(Strand me) {
+        FdWaiters w = parkingWaiters;
+        if (parking != me || w == null) {
+            return false;
+        }
+        boolean read = parkingRead;
+        long deadline = parkingDeadline;
+        BooleanSupplier isOpen = parkingIsOpen;
+        while (read ? w.reader == me : w.writer == me) {
+            if (Thread.currentThread().isInterrupted() || !isOpen.getAsBoolean()) {
+                break;
+            }
+            long sliceMillis = 50;
+            if (deadline != 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                sliceMillis = Math.min(sliceMillis, (left + 999_999) / 1_000_000);
+            }
+            poll((int) sliceMillis);
+        }
+        return true;
     }
 
     /** Arms the one-shot registration of {@code fd} for the events its waiters want. */

@@ -201,4 +201,14 @@ public final class Dispatch {
             h.stopPoll(fd, event);
         }
     }
+
+    /**
+     * Forwards {@link Hooks#parkPinned}.
+     *
+     * @return true if handled
+     */
+    public static boolean parkPinned() {
+        Hooks h = hooks;
+        return h != null && h.parkPinned();
+    }
 }

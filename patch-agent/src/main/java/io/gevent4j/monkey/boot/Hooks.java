@@ -117,4 +117,12 @@ public interface Hooks {
      * @param event 1 or 4
      */
     void stopPoll(int fd, int event);
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread}: the current virtual thread could not unmount to park.
+     *
+     * @return true if the park was handled (a greenlet pinned while it waits in its hub's epoll waits
+     *         there on the hub's thread); the JDK body is then skipped
+     */
+    boolean parkPinned();
 }

@@ -177,4 +177,23 @@ final class Advices {
             Dispatch.stopPoll(fd, event);
         }
     }
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread(boolean, long)}, where a pinned virtual thread parks its
+     * carrier: a greenlet pinned while waiting in its hub's epoll waits in that epoll instead (else
+     * nobody would poll it). The park permit is consumed as the skipped body would.
+     */
+    static final class PinnedPark {
+        private PinnedPark() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.FieldValue(value = "parkPermit", readOnly = false) boolean permit) {
+            if (Dispatch.parkPinned()) {
+                permit = false;
+                return true;
+            }
+            return false;
+        }
+    }
 }

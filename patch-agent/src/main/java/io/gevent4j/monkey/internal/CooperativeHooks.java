@@ -111,20 +111,22 @@ final class CooperativeHooks implements Hooks {
     }
 
     /**
-     * In a greenlet that is not pinned to its carrier: the wait is done in the hub's own epoll. Pinned
-     * (a class initializer, a native frame), the park would block the hub's thread itself, so nobody
-     * would poll that epoll: the JDK's poller threads then wake it, as without the agent.
+     * In a greenlet: the wait is done in the hub's own epoll. If the greenlet turns out to be pinned to
+     * its carrier when it parks there (a class initializer, a native frame), {@link #parkPinned} takes
+     * over; checking for pinning here instead would cost a stack walk on every socket wait.
      */
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        if (Pinning.pinned()) {
-            return false;
-        }
         return HubIo.poll(fd, event, nanos, isOpen);
     }
 
     @Override
     public void stopPoll(int fd, int event) {
         HubIo.stopPoll(fd, event);
+    }
+
+    @Override
+    public boolean parkPinned() {
+        return HubIo.waitPinned();
     }
 }

@@ -162,6 +162,8 @@ final class PatchInstaller {
             // stopPoll(int) calls stopPoll(int, int) for each event, so this one covers both.
             add(plan, POLLER, Advice.to(Advices.PollerStopPoll.class).on(named("stopPoll").and(isStatic())
                     .and(takesArguments(int.class, int.class))));
+            add(plan, "java.lang.VirtualThread", Advice.to(Advices.PinnedPark.class)
+                    .on(named("parkOnCarrierThread").and(takesArguments(boolean.class, long.class))));
         }
         for (Offload.Target target : hooks.offload.targets()) {
             Class<?> advice = target.isVoid() ? Advices.OffloadVoid.class : Advices.OffloadValue.class;
@@ -188,6 +190,7 @@ final class PatchInstaller {
         }
         if (options.has(Options.HUBPOLLER)) {
             out.put(POLLER, Options.HUBPOLLER);
+            out.put("java.lang.VirtualThread", Options.HUBPOLLER);
         }
         for (Offload.Target target : hooks.offload.targets()) {
             out.put(target.className(), target.family());
