@@ -174,6 +174,14 @@ final class SelfTest {
      * for readiness), and the wait must have been counted by the hub's own epoll.
      */
     private String checkHubPoller() throws Exception {
+        // Advice on a method that is not there weaves nothing and says nothing: check they exist.
+        try {
+            Class.forName(PatchInstaller.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName("java.lang.VirtualThread", false, null)
+                    .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
+        }
         InetAddress loopback = InetAddress.getLoopbackAddress();
         Hub hub = Hub.current();
         long before = hub.pollerOrNull() == null ? 0 : hub.pollerOrNull().waitCount();
