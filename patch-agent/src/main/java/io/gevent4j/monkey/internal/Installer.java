@@ -93,6 +93,14 @@ public final class Installer {
             throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
+        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+            // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
+            options = options.without(Options.HUBPOLLER);
+            if (options.verbose()) {
+                System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
+                        + " with the JDK's pollers (patch hubpoller not installed)");
+            }
+        }
         String names = PatchInstaller.install(inst, options, Thread.currentThread(), mainClass);
         if (options.verbose()) {
             System.err.println("gevent4j agent: installed " + names + " on JDK " + Runtime.version() + " in "
