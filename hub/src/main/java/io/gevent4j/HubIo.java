@@ -68,4 +68,19 @@ public final class HubIo {
             }
         }
     }
+
+    /**
+     * The current greenlet parked in its hub's epoll but could not unmount (it is pinned to the hub's
+     * thread); waits there on the hub's thread instead, so the hub's epoll is still polled. Called by the
+     * patch agent from the JDK's park-on-carrier path.
+     *
+     * @return true if the current greenlet was waiting in its hub's epoll and the wait was done here;
+     *         false otherwise (the JDK parks the carrier thread as usual)
+     */
+    public static boolean waitPinned() {
+        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet) || !(greenlet.blocker() instanceof HubPoller poller)) {
+            return false;
+        }
+        return poller.waitPinned(greenlet);
+    }
 }

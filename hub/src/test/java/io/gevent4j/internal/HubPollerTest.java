@@ -153,4 +153,56 @@ class HubPollerTest {
             s.close();
         }
     }
+
+    /** Registrations in the hub's epoll as the kernel lists them (its eventfd included). */
+    static long registrations(HubPoller poller) throws IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + poller.epollFd()))
+                .stream().filter(l -> l.startsWith("tfd:")).count();
+    }
+
+    @Test
+    void aWaitThatEndsWithoutItsEventWithdrawsItsRegistration() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            SocketChannel client = SocketChannel.open(server.getLocalAddress());
+            SocketChannel s = server.accept();
+            s.configureBlocking(false);
+            int fd = fdOf(s);
+            HubPoller poller = Hub.current().poller();
+            long before = registrations(poller);
+            long[] during = new long[1];
+            Greenlet<Void> timed = Gevent.spawn(() -> poller.poll(fd, 1, 100_000_000L, s::isOpen));
+            Greenlet<Void> observer = Gevent.spawn(() -> {
+                during[0] = registrations(poller);
+            });
+            Gevent.joinAll(List.of(timed, observer), null, true, 2);
+            assertEquals(before + 1, during[0], "the waiting fd is registered");
+            assertEquals(before, registrations(poller), "the timed-out wait left its fd registered in epoll");
+            assertTrue(poller.waitCount() > 0);
+            client.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void aReaderAndAWriterOnOneFdAreBothWokenWhenTheirEventsComeApart() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            SocketChannel client = SocketChannel.open(server.getLocalAddress());
+            SocketChannel s = server.accept();
+            s.configureBlocking(false);
+            Greenlet<String> reader = Gevent.spawn(() -> readFully(s, 2));
+            // registered after the reader: the one-shot registration now covers both events, and the
+            // write event fires at once (the socket has room), which disarms the read side too
+            Greenlet<Void> writer = Gevent.spawn(() -> Hub.current().poller().poll(fdOf(s), 4, 0, s::isOpen));
+            writer.join();
+            assertTrue(writer.successful());
+            assertFalse(reader.dead());
+            client.write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(reader.join(java.time.Duration.ofSeconds(20)), "the reader was never woken after the writer's event");
+            assertEquals("ok", reader.get());
+            client.close();
+            s.close();
+        }
+    }
 }

@@ -19,7 +19,9 @@ import java.util.Set;
  * the main one) from code, by attaching the agent to the running JVM.
  *
  * <p>The patches, by name: {@code sleep} ({@code Thread.sleep}, {@code Thread.yield}), {@code socket}
- * (blocking sockets, cooperative through the JDK's virtual-thread support), {@code file} (file, pipe,
+ * (blocking sockets, cooperative through the JDK's virtual-thread support), {@code hubpoller} (a
+ * greenlet's socket readiness waits go to its hub's own epoll instead of the JDK's poller threads;
+ * option {@code nohubpoller} turns it off), {@code file} (file, pipe,
  * process and {@code System.in} streams and {@code FileChannel}, run on the hub's thread pool),
  * {@code dns} ({@code InetAddress} look-ups, on the thread pool), {@code threads} (opt-in:
  * {@code new Thread(r).start()} starts a greenlet) and {@code main}. A patch changes nothing on a
@@ -27,7 +29,7 @@ import java.util.Set;
  */
 public final class Monkey {
     /** The names of all patches, for {@link #isPatched(String)}. */
-    public static final List<String> PATCH_NAMES = List.of("sleep", "socket", "file", "dns", "threads", "main");
+    public static final List<String> PATCH_NAMES = List.of("sleep", "socket", "hubpoller", "file", "dns", "threads", "main");
 
     private Monkey() {
     }

@@ -1,6 +1,8 @@
 package io.gevent4j.monkey.boot;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The one class the agent's inlined advice calls. It is defined in the bootstrap class loader at
@@ -181,5 +183,43 @@ public final class Dispatch {
     public static Boolean newThreadDaemon(Thread created) {
         Hooks h = hooks;
         return h == null ? null : h.newThreadDaemon(created);
+    }
+
+    /**
+     * Forwards {@link Hooks#poll}.
+     *
+     * @param fd the file descriptor
+     * @param event 1 (read) or 4 (write)
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen whether the socket is still open
+     * @return true if handled
+     * @throws IOException if registering the fd failed
+     */
+    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        Hooks h = hooks;
+        return h != null && h.poll(fd, event, nanos, isOpen);
+    }
+
+    /**
+     * Forwards {@link Hooks#stopPoll}.
+     *
+     * @param fd the file descriptor
+     * @param event 1 or 4
+     */
+    public static void stopPoll(int fd, int event) {
+        Hooks h = hooks;
+        if (h != null) {
+            h.stopPoll(fd, event);
+        }
+    }
+
+    /**
+     * Forwards {@link Hooks#parkPinned}.
+     *
+     * @return true if handled
+     */
+    public static boolean parkPinned() {
+        Hooks h = hooks;
+        return h != null && h.parkPinned();
     }
 }

@@ -1,6 +1,8 @@
 package io.gevent4j.monkey.boot;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the agent's advice calls through {@link Dispatch}: implemented by the agent (loaded by the
@@ -104,4 +106,34 @@ public interface Hooks {
      * @return the daemon status it should have, or {@code null} to leave it
      */
     Boolean newThreadDaemon(Thread created);
+
+    /**
+     * {@code sun.nio.ch.Poller.poll(int, int, long, BooleanSupplier)}: a virtual thread waits for a
+     * socket to be ready.
+     *
+     * @param fd the file descriptor
+     * @param event {@code Net.POLLIN} (1) or {@code Net.POLLOUT} (4)
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen whether the socket is still open
+     * @return true if the wait was done in the greenlet's hub's own epoll (the JDK body is skipped)
+     * @throws IOException if registering the fd failed
+     */
+    boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException;
+
+    /**
+     * {@code sun.nio.ch.Poller.stopPoll(int, int)}: a socket is being closed or shut down; wake the
+     * greenlets waiting on it in a hub's epoll. The JDK body runs afterwards too.
+     *
+     * @param fd the file descriptor
+     * @param event 1 or 4
+     */
+    void stopPoll(int fd, int event);
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread}: the current virtual thread could not unmount to park.
+     *
+     * @return true if the park was handled (a greenlet pinned while it waits in its hub's epoll waits
+     *         there on the hub's thread); the JDK body is then skipped
+     */
+    boolean parkPinned();
 }

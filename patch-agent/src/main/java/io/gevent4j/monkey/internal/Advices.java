@@ -4,7 +4,9 @@ import io.gevent4j.monkey.boot.Dispatch;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The advice the agent inlines into JDK methods (and into the program's main). Each advice only calls
@@ -161,6 +163,51 @@ final class Advices {
             if (daemon != null) {
                 self.setDaemon(daemon);
             }
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.Poller.poll(int, int, long, BooleanSupplier)}, where every blocking socket of a
+     * virtual thread waits for readiness: in a greenlet, the wait is done in its hub's own epoll.
+     */
+    static final class PollerPoll {
+        private PollerPoll() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event, @Advice.Argument(2) long nanos,
+                             @Advice.Argument(3) BooleanSupplier isOpen) throws IOException {
+            return Dispatch.poll(fd, event, nanos, isOpen);
+        }
+    }
+
+    /** {@code sun.nio.ch.Poller.stopPoll(int, int)}: wake greenlets waiting in a hub's epoll, then the JDK's. */
+    static final class PollerStopPoll {
+        private PollerStopPoll() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event) {
+            Dispatch.stopPoll(fd, event);
+        }
+    }
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread(boolean, long)}, where a pinned virtual thread parks its
+     * carrier: a greenlet pinned while waiting in its hub's epoll waits in that epoll instead (else
+     * nobody would poll it). The park permit is consumed as the skipped body would.
+     */
+    static final class PinnedPark {
+        private PinnedPark() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.FieldValue(value = "parkPermit", readOnly = false) boolean permit) {
+            if (Dispatch.parkPinned()) {
+                permit = false;
+                return true;
+            }
+            return false;
         }
     }
 }

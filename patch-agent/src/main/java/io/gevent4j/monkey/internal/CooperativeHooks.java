@@ -2,13 +2,16 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
+import io.gevent4j.HubIo;
 import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.boot.Hooks;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's side of {@link io.gevent4j.monkey.boot.Dispatch}: decides, for each patched call,
@@ -118,5 +121,25 @@ final class CooperativeHooks implements Hooks {
     @Override
     public boolean runMain(Class<?> type, Object self, Object[] args) throws Throwable {
         return main.run(type, self, args);
+    }
+
+    /**
+     * In a greenlet: the wait is done in the hub's own epoll. If the greenlet turns out to be pinned to
+     * its carrier when it parks there (a class initializer, a native frame), {@link #parkPinned} takes
+     * over; checking for pinning here instead would cost a stack walk on every socket wait.
+     */
+    @Override
+    public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        return HubIo.poll(fd, event, nanos, isOpen);
+    }
+
+    @Override
+    public void stopPoll(int fd, int event) {
+        HubIo.stopPoll(fd, event);
+    }
+
+    @Override
+    public boolean parkPinned() {
+        return HubIo.waitPinned();
     }
 }

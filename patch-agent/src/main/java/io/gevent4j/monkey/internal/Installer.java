@@ -85,12 +85,21 @@ public final class Installer {
         Set<Module> openTo = new LinkedHashSet<>();
         openTo.add(Installer.class.getModule());
         openTo.add(JdkSupport.class.getModule());
+        openTo.add(io.gevent4j.HubIo.class.getModule()); // the hub's epoll uses sun.nio.ch.EPoll and EventFD
         openTo.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         try {
             BootClasses.defineAndOpen(inst, openTo);
         } catch (RuntimeException e) {
             throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
+        }
+        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+            // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
+            options = options.without(Options.HUBPOLLER);
+            if (options.verbose()) {
+                System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
+                        + " with the JDK's pollers (patch hubpoller not installed)");
+            }
         }
         String names = PatchInstaller.install(inst, options, Thread.currentThread(), mainClass);
         if (options.verbose()) {

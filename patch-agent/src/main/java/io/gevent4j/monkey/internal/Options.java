@@ -12,7 +12,8 @@ import java.util.Set;
  * {@code Monkey.patchAll(String)}: a comma-separated list of
  * <ul>
  *   <li>{@code no<patch>} to leave a default patch out ({@code nosleep}, {@code nosocket},
- *       {@code nofile}, {@code nodns}, {@code nomain});</li>
+ *       {@code nohubpoller}, {@code nofile}, {@code nodns}, {@code nomain}); {@code nohubpoller} leaves
+ *       greenlets' socket readiness waits with the JDK's own poller threads instead of the hub's epoll;</li>
  *   <li>{@code threads} to turn the opt-in {@code Thread.start} patch on;</li>
  *   <li>{@code verbose} to print one line about the install on stderr;</li>
  *   <li>{@code forcefail=<patch>} to make that patch's self-test fail (to see and test the failure
@@ -29,6 +30,11 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     public static final String SLEEP = "sleep";
     /** Blocking sockets (cooperative through the JDK's own virtual-thread support). */
     public static final String SOCKET = "socket";
+    /**
+     * Socket readiness waits of greenlets ({@code sun.nio.ch.Poller.poll}) in the hub's own epoll, with
+     * no cross-thread hand-off; off ({@code nohubpoller}), the JDK's poller threads wake greenlets.
+     */
+    public static final String HUBPOLLER = "hubpoller";
     /** File, pipe, process and System.in streams and FileChannel, offloaded to the hub's thread pool. */
     public static final String FILE = "file";
     /** InetAddress look-ups, offloaded to the hub's thread pool. */
@@ -38,9 +44,9 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     /** The program's main method runs as the root greenlet of the main thread's hub. */
     public static final String MAIN = "main";
     /** Every patch name, in install order. */
-    public static final List<String> ALL = List.of(SLEEP, SOCKET, FILE, DNS, THREADS, MAIN);
+    public static final List<String> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, THREADS, MAIN);
     /** The patches installed when no option says otherwise. */
-    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, FILE, DNS, MAIN);
+    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, MAIN);
 
     /**
      * Parses an option string.
@@ -69,7 +75,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
                 patches.remove(option.substring(2));
             } else {
                 throw new IllegalArgumentException("gevent4j: unknown agent option '" + raw.trim() + "' in '" + given
-                        + "'; the options are a comma-separated list of nosleep, nosocket, nofile, nodns, nomain,"
+                        + "'; the options are a comma-separated list of nosleep, nosocket, nohubpoller, nofile, nodns, nomain,"
                         + " threads, verbose and forcefail=<patch>, e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
             }
         }
@@ -113,6 +119,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
         return switch (name) {
             case SLEEP -> "Thread.sleep/Thread.yield";
             case SOCKET -> "socket";
+            case HUBPOLLER -> "hub-owned socket readiness (sun.nio.ch.Poller)";
             case FILE -> "file, pipe and System.in I/O";
             case DNS -> "DNS (InetAddress)";
             case THREADS -> "Thread.start-as-greenlet (threads)";

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
@@ -47,6 +48,9 @@ final class PatchInstaller {
     /** By name: loading {@code MainProbe} before the transformer is installed would leave it unwoven. */
     static final String MAIN_PROBE = "io.gevent4j.monkey.internal.MainProbe";
 
+    /** The JDK class whose static park path every blocking socket of a virtual thread goes through. */
+    static final String POLLER = "sun.nio.ch.Poller";
+
     private PatchInstaller() {
     }
 
@@ -70,6 +74,8 @@ final class PatchInstaller {
         Strand.currentOrNull();
         Hub.currentOrNull();
         Pinning.pinned();
+        // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
+        io.gevent4j.internal.HubPoller.available();
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
@@ -156,6 +162,15 @@ final class PatchInstaller {
             add(plan, "java.lang.Thread", Advice.to(Advices.NewThread.class).on(isConstructor()
                     .and(takesArguments(ThreadGroup.class, String.class, int.class, Runnable.class, long.class))));
         }
+        if (options.has(Options.HUBPOLLER)) {
+            add(plan, POLLER, Advice.to(Advices.PollerPoll.class).on(named("poll").and(isStatic())
+                    .and(takesArguments(int.class, int.class, long.class, BooleanSupplier.class))));
+            // stopPoll(int) calls stopPoll(int, int) for each event, so this one covers both.
+            add(plan, POLLER, Advice.to(Advices.PollerStopPoll.class).on(named("stopPoll").and(isStatic())
+                    .and(takesArguments(int.class, int.class))));
+            add(plan, "java.lang.VirtualThread", Advice.to(Advices.PinnedPark.class)
+                    .on(named("parkOnCarrierThread").and(takesArguments(boolean.class, long.class))));
+        }
         for (Offload.Target target : hooks.offload.targets()) {
             Class<?> advice = target.isVoid() ? Advices.OffloadVoid.class : Advices.OffloadValue.class;
             add(plan, target.className(), Advice.to(advice)
@@ -179,6 +194,10 @@ final class PatchInstaller {
         if (options.has(Options.SLEEP) || options.has(Options.THREADS) || options.has(Options.MAIN)) {
             out.put("java.lang.Thread", options.has(Options.SLEEP) ? Options.SLEEP
                     : options.has(Options.THREADS) ? Options.THREADS : Options.MAIN);
+        }
+        if (options.has(Options.HUBPOLLER)) {
+            out.put(POLLER, Options.HUBPOLLER);
+            out.put("java.lang.VirtualThread", Options.HUBPOLLER);
         }
         for (Offload.Target target : hooks.offload.targets()) {
             out.put(target.className(), target.family());

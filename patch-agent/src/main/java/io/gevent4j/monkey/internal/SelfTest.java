@@ -108,6 +108,7 @@ final class SelfTest {
         return switch (patch) {
             case Options.SLEEP -> checkSleep();
             case Options.SOCKET -> checkSocket();
+            case Options.HUBPOLLER -> checkHubPoller();
             case Options.FILE -> checkFile();
             case Options.DNS -> checkDns();
             case Options.THREADS -> checkThreads();
@@ -166,6 +167,48 @@ final class SelfTest {
             }
             return reader.value() == 42 ? null : "a loopback socket read returned " + reader.value() + " instead of 42";
         }
+    }
+
+    /**
+     * A greenlet reads from a loopback connection whose peer writes only later (so the read must wait
+     * for readiness), and the wait must have been counted by the hub's own epoll.
+     */
+    private String checkHubPoller() throws Exception {
+        // Advice on a method that is not there weaves nothing and says nothing: check they exist.
+        try {
+            Class.forName(PatchInstaller.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName("java.lang.VirtualThread", false, null)
+                    .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
+        }
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Hub hub = Hub.current();
+        long before = hub.pollerOrNull() == null ? 0 : hub.pollerOrNull().waitCount();
+        try (ServerSocket server = new ServerSocket(0, 1, loopback);
+             Socket client = new Socket(loopback, server.getLocalPort());
+             Socket accepted = server.accept()) {
+            accepted.setSoTimeout(5000);
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            Greenlet<Void> writer = Gevent.spawn(() -> {
+                Gevent.sleep(0); // the reader waits first
+                client.getOutputStream().write(7);
+            });
+            Gevent.joinAll(List.of(reader, writer), Duration.ofSeconds(10));
+            if (!reader.dead() || !writer.dead()) {
+                return "a loopback socket read in a greenlet did not finish within 10 s";
+            }
+            if (reader.exception() != null || writer.exception() != null) {
+                return "a loopback socket read in a greenlet failed ("
+                        + (reader.exception() != null ? reader.exception() : writer.exception()) + ")";
+            }
+            if (reader.value() != 7) {
+                return "a loopback socket read returned " + reader.value() + " instead of 7";
+            }
+        }
+        long after = hub.pollerOrNull() == null ? 0 : hub.pollerOrNull().waitCount();
+        return after > before ? null : "a greenlet's socket read did not wait in the hub's own epoll"
+                + " (sun.nio.ch.Poller.poll was not routed to the hub)";
     }
 
     private String checkFile() throws Exception {

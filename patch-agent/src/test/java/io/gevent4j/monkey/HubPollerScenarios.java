@@ -1,0 +1,442 @@
+package io.gevent4j.monkey;
+
+import io.gevent4j.Gevent;
+import io.gevent4j.Greenlet;
+import io.gevent4j.Hub;
+import io.gevent4j.internal.HubPoller;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The child program of {@link HubPollerIT}: plain blocking sockets in greenlets, run under the agent
+ * with and without {@code nohubpoller}. Each scenario prints one {@code RESULT <name> key=value ...}
+ * line (or {@code FAIL <name> ...}); the test reads them. Main runs as the root greenlet (the agent's
+ * main patch), so main's own waits let the other greenlets run.
+ */
+public final class HubPollerScenarios {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    private HubPollerScenarios() {
+    }
+
+    /** A scenario of this program. */
+    @FunctionalInterface
+    private interface Scenario {
+        String run() throws Exception;
+    }
+
+    /**
+     * Runs the scenarios named in {@code args} (all when none is given).
+     *
+     * @param args scenario names
+     * @throws Exception never on purpose: each scenario reports its own failure
+     */
+    public static void main(String[] args) throws Exception {
+        List<String> names = args.length > 0 ? Arrays.asList(args)
+                : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned");
+        System.out.println("PATCHED " + Monkey.isPatched("hubpoller"));
+        for (String name : names) {
+            Scenario scenario = switch (name) {
+                case "route" -> HubPollerScenarios::route;
+                case "echo" -> HubPollerScenarios::echo;
+                case "close" -> HubPollerScenarios::closeWhileWaiting;
+                case "timeout" -> HubPollerScenarios::soTimeout;
+                case "kill" -> HubPollerScenarios::killWhileWaiting;
+                case "interrupt" -> HubPollerScenarios::interruptWhileWaiting;
+                case "write" -> HubPollerScenarios::writeWaitsForRoom;
+                case "connect" -> HubPollerScenarios::connectTimeout;
+                case "pinned" -> HubPollerScenarios::pinnedRead;
+                default -> throw new IllegalArgumentException("unknown scenario " + name);
+            };
+            try {
+                System.out.println("RESULT " + name + " " + scenario.run());
+            } catch (Throwable t) {
+                System.out.println("FAIL " + name + " " + t);
+                t.printStackTrace(System.out);
+            }
+        }
+    }
+
+    /** A connected pair: [client, accepted]. */
+    private static Socket[] pair() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 10, LOOPBACK)) {
+            Socket client = new Socket(LOOPBACK, server.getLocalPort());
+            return new Socket[] {client, server.accept()};
+        }
+    }
+
+    private static HubPoller hubPoller() {
+        return Hub.current().pollerOrNull();
+    }
+
+    private static long hubWaits() {
+        HubPoller p = hubPoller();
+        return p == null ? 0 : p.waitCount();
+    }
+
+    private static int hubWaiting() {
+        HubPoller p = hubPoller();
+        return p == null ? 0 : p.waiting();
+    }
+
+    /** Threads registered with the JDK's own read and write pollers right now. */
+    private static int jdkRegistered() throws ReflectiveOperationException {
+        Class<?> poller = Class.forName("sun.nio.ch.Poller");
+        Method registered = poller.getMethod("registered");
+        registered.setAccessible(true); // sun.nio.ch is opened (not exported) to us by the agent
+        int sum = 0;
+        for (String list : List.of("readPollers", "writePollers")) {
+            Method pollers = poller.getMethod(list);
+            pollers.setAccessible(true);
+            for (Object p : (List<?>) pollers.invoke(null)) {
+                sum += (int) registered.invoke(p);
+            }
+        }
+        return sum;
+    }
+
+    /** Registrations in the hub's epoll (its eventfd included), as the kernel lists them; -1 without a poller. */
+    private static int epollRegistrations() throws IOException {
+        HubPoller p = hubPoller();
+        if (p == null) {
+            return -1;
+        }
+        List<String> lines = Files.readAllLines(Path.of("/proc/self/fdinfo/" + p.epollFd()));
+        return (int) lines.stream().filter(l -> l.startsWith("tfd:")).count();
+    }
+
+    /** Lets the other greenlets run until {@code condition} holds (bounded by {@link #LIMIT}). */
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gave up waiting until " + what);
+            }
+            Gevent.sleep(1);
+        }
+    }
+
+    /** A greenlet blocked reading: where does its wait live, the hub's epoll or the JDK's pollers? */
+    private static String route() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            Gevent.sleep(0);
+            await(() -> {
+                try {
+                    return hubWaiting() + jdkRegistered() > 0;
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "the reader waits");
+            String where = "hubWaiting=" + hubWaiting() + " jdkRegistered=" + jdkRegistered();
+            client.getOutputStream().write(5);
+            reader.join(LIMIT);
+            return where + " value=" + reader.value() + " hubWaits=" + hubWaits();
+        }
+    }
+
+    private static void echoServe(Socket socket) throws IOException {
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            byte[] buf = new byte[4096];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+        }
+    }
+
+    /** 200 clients x 50 round trips against a server, all greenlets of this hub. */
+    private static String echo() throws Exception {
+        int clients = 200;
+        int msgs = 50;
+        long waitsBefore = hubWaits();
+        try (ServerSocket server = new ServerSocket(0, 1024, LOOPBACK)) {
+            Greenlet<Void> acceptor = Gevent.spawn(() -> {
+                for (int i = 0; i < clients; i++) {
+                    Socket s = server.accept();
+                    Gevent.spawn(() -> echoServe(s));
+                }
+            });
+            List<Greenlet<Integer>> cs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int id = c;
+                cs.add(Gevent.spawn(() -> {
+                    int ok = 0;
+                    try (Socket s = new Socket(LOOPBACK, server.getLocalPort())) {
+                        byte[] msg = ("client " + id + " message ").getBytes();
+                        byte[] back = new byte[msg.length];
+                        for (int i = 0; i < msgs; i++) {
+                            s.getOutputStream().write(msg);
+                            int got = 0;
+                            while (got < back.length) {
+                                int n = s.getInputStream().read(back, got, back.length - got);
+                                if (n < 0) {
+                                    throw new IOException("server closed early");
+                                }
+                                got += n;
+                            }
+                            if (Arrays.equals(msg, back)) {
+                                ok++;
+                            }
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            Gevent.joinAll(cs, LIMIT);
+            acceptor.join(LIMIT);
+            int ok = 0;
+            int dead = 0;
+            for (Greenlet<Integer> g : cs) {
+                if (g.dead()) {
+                    dead++;
+                    if (g.exception() != null) {
+                        throw new IllegalStateException("a client failed", g.exception());
+                    }
+                    ok += g.value();
+                }
+            }
+            return "finished=" + dead + " roundTrips=" + ok + " hubWaits=" + (hubWaits() - waitsBefore);
+        }
+    }
+
+    /** A greenlet blocked reading is woken by another greenlet closing the socket. */
+    private static String closeWhileWaiting() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            Gevent.sleep(0);
+            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            long t = System.nanoTime();
+            accepted.close();
+            reader.join(LIMIT);
+            Throwable e = reader.exception();
+            return "dead=" + reader.dead() + " exception=" + (e == null ? "none" : e.getClass().getName())
+                    + " message=" + (e == null ? "none" : e.getMessage().replace(' ', '_'))
+                    + " ms=" + (System.nanoTime() - t) / 1_000_000 + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /** setSoTimeout applies, and the hub keeps running other greenlets meanwhile. */
+    private static String soTimeout() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            accepted.setSoTimeout(300);
+            int[] ticks = new int[1];
+            boolean[] done = new boolean[1];
+            Greenlet<Void> ticker = Gevent.spawn(() -> {
+                while (!done[0]) {
+                    ticks[0]++;
+                    Gevent.sleep(10);
+                }
+            });
+            long t = System.nanoTime();
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            reader.join(LIMIT);
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            done[0] = true;
+            ticker.join(LIMIT);
+            Throwable e = reader.exception();
+            // the socket is still usable after a read timeout
+            client.getOutputStream().write(9);
+            int after = accepted.getInputStream().read();
+            return "exception=" + (e == null ? "none" : e.getClass().getName()) + " ms=" + ms + " ticks=" + ticks[0]
+                    + " readAfter=" + after + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /** A greenlet killed while it waits leaves no registration in the hub's epoll, and the socket works on. */
+    private static String killWhileWaiting() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            int idle = epollRegistrations();
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            Gevent.sleep(0);
+            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            int whileWaiting = epollRegistrations();
+            int waiting = hubWaiting();
+            reader.kill();
+            int afterKill = epollRegistrations();
+            Greenlet<Integer> second = Gevent.spawn(() -> accepted.getInputStream().read());
+            Gevent.sleep(0);
+            client.getOutputStream().write(3);
+            second.join(LIMIT);
+            return "killed=" + reader.killed() + " idle=" + idle + " whileWaiting=" + whileWaiting + " waiting=" + waiting
+                    + " afterKill=" + afterKill + " hubWaiting=" + hubWaiting() + " open=" + !accepted.isClosed()
+                    + " secondRead=" + second.value();
+        }
+    }
+
+    /** Thread.interrupt of a greenlet blocked reading: the JDK's behaviour (socket closed by interrupt). */
+    private static String interruptWhileWaiting() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            Greenlet<Integer> reader = Gevent.spawn(() -> {
+                thread.set(Thread.currentThread());
+                return accepted.getInputStream().read();
+            });
+            Gevent.sleep(0);
+            await(() -> thread.get() != null && thread.get().getState() == Thread.State.WAITING, "the reader waits");
+            thread.get().interrupt();
+            reader.join(LIMIT);
+            Throwable e = reader.exception();
+            return "exception=" + (e == null ? "none" : e.getClass().getName()) + " message="
+                    + (e == null ? "none" : String.valueOf(e.getMessage()).replace(' ', '_'))
+                    + " closed=" + accepted.isClosed() + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /** A write that fills the socket buffers waits for room (POLLOUT) until the peer greenlet drains it. */
+    private static String writeWaitsForRoom() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            int total = 16 * 1024 * 1024;
+            Greenlet<Void> writer = Gevent.spawn(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                Arrays.fill(chunk, (byte) 1);
+                OutputStream out = client.getOutputStream();
+                for (int sent = 0; sent < total; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                client.shutdownOutput();
+            });
+            Gevent.sleep(0);
+            await(() -> writer.thread() != null && writer.thread().getState() == Thread.State.WAITING,
+                    "the writer waits for room");
+            boolean writerWasBlocked = !writer.dead();
+            Greenlet<Long> reader = Gevent.spawn(() -> {
+                long got = 0;
+                byte[] buf = new byte[64 * 1024];
+                InputStream in = accepted.getInputStream();
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    got += n;
+                }
+                return got;
+            });
+            Gevent.joinAll(List.of(writer, reader), LIMIT);
+            if (writer.exception() != null) {
+                throw new IllegalStateException("the writer failed", writer.exception());
+            }
+            return "writerWasBlocked=" + writerWasBlocked + " received=" + reader.value() + " expected=" + total
+                    + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /**
+     * A connect that cannot complete (the listener's accept queue is full, so the SYN is dropped) waits
+     * for POLLOUT until its timeout, while the hub runs another greenlet.
+     */
+    private static String connectTimeout() throws Exception {
+        List<Socket> filling = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            int[] ticks = new int[1];
+            boolean[] done = new boolean[1];
+            Greenlet<Void> ticker = Gevent.spawn(() -> {
+                while (!done[0]) {
+                    ticks[0]++;
+                    Gevent.sleep(10);
+                }
+            });
+            int hubWaitingDuringConnect = 0;
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket();
+                filling.add(s);
+                long t = System.nanoTime();
+                int[] seen = new int[1];
+                Greenlet<Void> watcher = Gevent.spawn(() -> {
+                    Gevent.sleep(100);
+                    seen[0] = hubWaiting();
+                });
+                try {
+                    s.connect(new InetSocketAddress(LOOPBACK, server.getLocalPort()), 400);
+                    watcher.kill();
+                } catch (SocketTimeoutException timedOut) {
+                    long ms = (System.nanoTime() - t) / 1_000_000;
+                    watcher.join(LIMIT);
+                    hubWaitingDuringConnect = seen[0];
+                    done[0] = true;
+                    ticker.join(LIMIT);
+                    return "timedOut=true connectsBefore=" + i + " ms=" + ms + " ticks=" + ticks[0]
+                            + " hubWaitingDuringConnect=" + hubWaitingDuringConnect;
+                }
+            }
+            done[0] = true;
+            ticker.join(LIMIT);
+            return "timedOut=false";
+        } finally {
+            for (Socket s : filling) {
+                s.close();
+            }
+        }
+    }
+
+    /** The socket the class initializers below read from. */
+    private static volatile Socket pinnedSocket;
+
+    /** Reads in its static initializer: a greenlet initializing it is pinned to the hub's thread. */
+    private static final class PinnedRead {
+        static final String RESULT = readInInitializer();
+    }
+
+    /** The same, with a read timeout set on the socket and no data coming. */
+    private static final class PinnedTimeout {
+        static final String RESULT = readInInitializer();
+    }
+
+    private static String readInInitializer() {
+        try {
+            return "value:" + pinnedSocket.getInputStream().read();
+        } catch (IOException e) {
+            return e.getClass().getName();
+        }
+    }
+
+    /**
+     * A greenlet that waits for a socket inside a class initializer cannot unmount: the hub's thread
+     * itself must wait for the data, which a platform thread sends 200 ms later; a read timeout there
+     * still applies.
+     */
+    private static String pinnedRead() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            pinnedSocket = accepted;
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                    client.getOutputStream().write(6);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Greenlet<String> reader = Gevent.spawn(() -> PinnedRead.RESULT);
+            reader.join(LIMIT);
+            writer.join();
+            accepted.setSoTimeout(200);
+            long t = System.nanoTime();
+            Greenlet<String> timed = Gevent.spawn(() -> PinnedTimeout.RESULT);
+            timed.join(LIMIT);
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            return "read=" + reader.value() + " timeout=" + timed.value() + " ms=" + ms + " hubWaiting=" + hubWaiting();
+        }
+    }
+}
