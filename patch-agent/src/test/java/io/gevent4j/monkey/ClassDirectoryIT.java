@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The agent with class <em>directories</em> on the class path, as when a program runs from an IDE or
  * {@code mvn exec}: every class file is then read with {@code FileInputStream.read}, a method the file
  * patch offloads. Class loading must read inline: offloading it recursed (the offload path loads the
- * hub's {@code ThreadPool} from the same directories) and start-up failed in the self-test.
+ * hub's {@code ThreadPool} from the same directories) and start-up failed in the self-test; and a
+ * class loader's read must not wait for the thread pool, which may need classes from that loader.
  */
 @Timeout(120)
 class ClassDirectoryIT {
@@ -47,6 +48,9 @@ class ClassDirectoryIT {
         // the pipe read was still offloaded: the loaders ran while it waited
         assertEquals("go", r.value("pipeLine"), r.toString());
         assertEquals(0, r.number("shellExit"), r.toString());
+        // a class loader's slow read (300 ms) ran inline: the ticker (10 ms) stalled meanwhile
+        assertEquals(LazyClassLoading.class.getName() + "$C by PipeLoader", r.value("pipeLoaded"), r.toString());
+        assertTrue(r.number("ticksDuringClassRead") <= 2, r.toString());
     }
 
     /**

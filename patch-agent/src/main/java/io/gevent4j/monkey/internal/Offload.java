@@ -26,18 +26,19 @@ import java.util.concurrent.atomic.LongAdder;
  * custom virtual-thread scheduler. Called in a greenlet, such a method runs on the hub's thread pool
  * while the greenlet parks; the pool's worker has no hub, so there the patched method runs its
  * original body. The greenlet waits for the worker's result with a plain
- * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so even a greenlet that
- * could not unmount after all would just block its hub for the duration of the call, as without the
- * agent, instead of waiting for a hub that it blocks.
+ * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so a greenlet that cannot
+ * unmount (in a class initializer, see {@link Pinning}) just blocks its hub for the duration of the
+ * call, as without the agent, instead of waiting for a hub that it blocks.
  *
  * <p>The call runs inline (unchanged) when:
  * <ul>
  *   <li>the caller is not a greenlet (a plain thread, a pool worker, or a hub's own thread, whose
  *       loop must never park inside a callback);</li>
  *   <li>the call is made by this class's own offload path (a nested patched call, see {@link #IN_CALL});</li>
- *   <li>the greenlet is pinned or is loading a class ({@link Pinning}): class files read from a
- *       {@code target/classes} directory go through {@code FileInputStream.read}, and class loading must
- *       never wait for the thread pool, which may itself need classes from the same loader;</li>
+ *   <li>a class loader is near the top of the stack ({@link Pinning#loadingClass}): class files read
+ *       from a {@code target/classes} directory go through {@code FileInputStream.read}, and class
+ *       loading must never wait for the thread pool, which may itself need classes from the same
+ *       loader;</li>
  *   <li>the caller holds the receiver's monitor (the JDK's {@code ZipFile} reads its jar through a
  *       {@code RandomAccessFile} under {@code synchronized (file)} while loading classes; parking
  *       there could leave the hub's own thread blocked on that monitor);</li>
@@ -190,7 +191,7 @@ final class Offload {
                 return null;
             }
             Hub hub = Hub.currentOrNull();
-            if (hub == null || Pinning.pinned()) {
+            if (hub == null || Pinning.loadingClass()) {
                 return null;
             }
             target.hits().increment();

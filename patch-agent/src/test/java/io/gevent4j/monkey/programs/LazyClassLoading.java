@@ -9,12 +9,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Greenlets that load classes of the program lazily while doing file I/O: run from a class
@@ -28,7 +31,12 @@ import java.util.List;
  * process, which echoes it. Prints {@code loaded} (greenlets that loaded both classes and read the
  * right bytes twice), {@code pipeLine} ({@code go}; empty, with {@code shellExit=124}, if the process
  * gave up after 20 s because the pipe read held the hub and the others never ran) and
- * {@code shellExit}. Args: directory.
+ * {@code shellExit}.
+ *
+ * <p>Then a greenlet loads a class through a class loader that reads the class file from a pipe that
+ * answers after 300 ms, while another greenlet ticks every 10 ms: class loading reads inline, so the
+ * ticker stalls. Prints {@code ticksDuringClassRead} (about 30 if the read had been offloaded) and
+ * {@code pipeLoaded}. Args: directory.
  */
 public final class LazyClassLoading {
     private static final int GREENLETS = 8;
@@ -72,6 +80,71 @@ public final class LazyClassLoading {
         System.out.println("loaded=" + loaded);
         System.out.println("pipeLine=" + pipe.get());
         System.out.println("shellExit=" + shell.waitFor());
+
+        AtomicLong ticks = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Greenlet<Void> ticker = Gevent.spawn(() -> {
+            while (!stop.get()) {
+                Thread.sleep(10);
+                ticks.incrementAndGet();
+            }
+            return null;
+        });
+        Greenlet<String> slowLoad = Gevent.spawn(() -> {
+            while (ticks.get() == 0) {
+                Thread.sleep(1);
+            }
+            long before = ticks.get();
+            Class<?> c = new PipeLoader().loadClass(C.class.getName());
+            System.out.println("ticksDuringClassRead=" + (ticks.get() - before));
+            return c.getName() + (c.getClassLoader() instanceof PipeLoader ? " by PipeLoader" : " by another loader");
+        });
+        try {
+            System.out.println("pipeLoaded=" + slowLoad.get());
+        } finally {
+            stop.set(true);
+        }
+        ticker.get();
+    }
+
+    /**
+     * Loads {@link C} itself, reading its class file from the stdout of
+     * {@code sh -c 'sleep 0.3; cat C.class'}: a slow read by a class loader, which must run inline.
+     */
+    private static final class PipeLoader extends ClassLoader {
+        PipeLoader() {
+            super(LazyClassLoading.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    c = name.equals(C.class.getName()) ? findClass(name) : super.loadClass(name, false);
+                }
+                return c;
+            }
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            try {
+                Path file = Path.of(LazyClassLoading.class.getResource("LazyClassLoading$C.class").toURI());
+                Process cat = new ProcessBuilder("sh", "-c", "sleep 0.3; cat \"$0\"", file.toString()).start();
+                byte[] bytes;
+                try (InputStream in = cat.getInputStream()) {
+                    bytes = in.readAllBytes();
+                }
+                return defineClass(name, bytes, 0, bytes.length);
+            } catch (IOException | URISyntaxException e) {
+                throw new ClassNotFoundException(name, e);
+            }
+        }
+    }
+
+    /** Loaded by {@link PipeLoader}. */
+    static final class C {
     }
 
     private static boolean readLoadRead(Path file, int n) throws Exception {
