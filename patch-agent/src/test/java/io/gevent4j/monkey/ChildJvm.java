@@ -136,6 +136,18 @@ final class ChildJvm {
     }
 
     /**
+     * Puts a class path entry first, ahead of the agent jar (whose copies of the hub's classes it then
+     * hides).
+     *
+     * @param entry a directory or jar
+     * @return this
+     */
+    ChildJvm classpathFirst(Path entry) {
+        classpath.addFirst(entry.toString());
+        return this;
+    }
+
+    /**
      * Sets the deadline for the whole child run.
      *
      * @param newLimit how long the child may run

@@ -34,6 +34,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>the caller is not a greenlet (a plain thread, a pool worker, or a hub's own thread, whose
  *       loop must never park inside a callback);</li>
+ *   <li>the call is made by this class's own offload path (a nested patched call, see {@link #IN_CALL});</li>
+ *   <li>a class loader is near the top of the stack ({@link Pinning#loadingClass}): class files read
+ *       from a {@code target/classes} directory go through {@code FileInputStream.read}, and class
+ *       loading must never wait for the thread pool, which may itself need classes from the same
+ *       loader;</li>
  *   <li>the caller holds the receiver's monitor (the JDK's {@code ZipFile} reads its jar through a
  *       {@code RandomAccessFile} under {@code synchronized (file)} while loading classes; parking
  *       there could leave the hub's own thread blocked on that monitor);</li>
@@ -50,6 +55,13 @@ final class Offload {
             return className + "." + name + descriptor;
         }
     }
+
+    /**
+     * Set while this thread is inside {@link #call}: a patched call made by the offload path itself
+     * (e.g. reading the class file of {@code ThreadPool} from a {@code target/classes} directory the
+     * first time a hub needs its pool) runs inline instead of recursing into another offload.
+     */
+    private static final ThreadLocal<Boolean> IN_CALL = new ThreadLocal<>();
 
     private final Map<String, Target> targets = new HashMap<>();
 
@@ -169,24 +181,29 @@ final class Offload {
      */
     Object call(String signature, Object self, Object[] args) throws Throwable {
         Strand strand = Strand.currentOrNull();
-        if (strand == null || strand.isRoot()) {
+        if (strand == null || strand.isRoot() || IN_CALL.get() != null) {
             return null;
         }
-        Target target = targets.get(signature);
-        if (target == null || (self != null && Thread.holdsLock(self)) || isConsole(self)) {
-            return null;
+        IN_CALL.set(Boolean.TRUE);
+        try {
+            Target target = targets.get(signature);
+            if (target == null || (self != null && Thread.holdsLock(self)) || isConsole(self)) {
+                return null;
+            }
+            Hub hub = Hub.currentOrNull();
+            if (hub == null || Pinning.loadingClass()) {
+                return null;
+            }
+            target.hits().increment();
+            target.own().increment();
+            Object result = runOnPool(hub, target, self, args);
+            if (target.isVoid()) {
+                return Dispatch.VOID;
+            }
+            return result == null ? Dispatch.NULL : result;
+        } finally {
+            IN_CALL.remove();
         }
-        Hub hub = Hub.currentOrNull();
-        if (hub == null) {
-            return null;
-        }
-        target.hits().increment();
-        target.own().increment();
-        Object result = runOnPool(hub, target, self, args);
-        if (target.isVoid()) {
-            return Dispatch.VOID;
-        }
-        return result == null ? Dispatch.NULL : result;
     }
 
     private static boolean isConsole(Object self) {
