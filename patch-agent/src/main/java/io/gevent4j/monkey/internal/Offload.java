@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * while the greenlet parks; the pool's worker has no hub, so there the patched method runs its
  * original body. The greenlet waits for the worker's result with a plain
  * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so a greenlet that cannot
- * unmount (in a class initializer, see {@link Pinning}) just blocks its hub for the duration of the
+ * unmount (in a class initializer or under a native frame) just blocks its hub for the duration of the
  * call, as without the agent, instead of waiting for a hub that it blocks.
  *
  * <p>The call runs inline (unchanged) when:
