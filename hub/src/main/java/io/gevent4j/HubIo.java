@@ -2,6 +2,7 @@ package io.gevent4j;
 
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubPoller;
+import io.gevent4j.internal.TimerHeap;
 
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -9,7 +10,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The entry points through which the patch agent routes a greenlet's socket readiness waits (the
  * JDK's {@code sun.nio.ch.Poller.poll} and {@code stopPoll}) to the greenlet's hub's own epoll, so that
- * socket I/O needs no cross-thread hand-off. Not for application code. Without the agent, or when
+ * socket I/O needs no cross-thread hand-off, and through which it lets a greenlet pinned to its
+ * carrier finish a wait the hub cannot serve while the greenlet blocks it ({@link #waitPinned},
+ * {@link #pinnedSleepNanos}). Not for application code. Without the agent, or when
  * {@code sun.nio.ch} is not open, {@link #poll} returns {@code false} and the JDK's pollers are used.
  */
 public final class HubIo {
@@ -82,5 +85,24 @@ public final class HubIo {
             return false;
         }
         return poller.waitPinned(greenlet);
+    }
+
+    /**
+     * The current greenlet parked in a sleep ({@link Gevent#sleep(long)}, and {@code Thread.sleep} under
+     * the agent) but could not unmount: it is pinned to its carrier (a class initializer or a native
+     * frame is on its stack), so the park blocks the hub's thread and the hub's timer that would end
+     * the sleep can never fire. The patch agent, in the JDK's park-on-carrier path, then parks the
+     * carrier for the time this returns instead of without limit; the sleep's loop ends once the
+     * deadline has passed, whether or not its timer fired.
+     *
+     * @return the nanoseconds left until the sleep's deadline (0 if it has passed), or -1 if the current
+     *         thread is not a strand parked in a sleep
+     */
+    public static long pinnedSleepNanos() {
+        Strand me = Strand.currentOrNull();
+        if (me == null || !(me.blocker() instanceof TimerHeap.Timer timer) || timer.wakes() != me) {
+            return -1;
+        }
+        return Math.max(0, timer.deadline() - System.nanoTime());
     }
 }

@@ -3,6 +3,8 @@ package io.gevent4j.benchmarks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +18,11 @@ class MetricNamesTest {
 
     @Test
     void bothImplementationsOfEveryWorkloadExist() {
-        assertEquals(Workloads.all().keySet(), VirtualThreadWorkloads.all().keySet());
+        // a hub group has no counterpart on plain virtual threads: Bench leaves that column empty
+        Set<String> gevent4jOnly = Set.of("echo_hubgroup");
+        Set<String> shared = new TreeSet<>(Workloads.all().keySet());
+        shared.removeAll(gevent4jOnly);
+        assertEquals(shared, new TreeSet<>(VirtualThreadWorkloads.all().keySet()));
     }
 
     @Test

@@ -58,6 +58,11 @@ public final class TimerHeap {
             return deadline;
         }
 
+        /** {@return the strand this timer unparks, or {@code null} for a timer that runs a callback} */
+        public Strand wakes() {
+            return wake;
+        }
+
         @Override
         public String toString() {
             long inMillis = (deadline - System.nanoTime()) / 1_000_000;

@@ -1,10 +1,13 @@
 package io.gevent4j.monkey;
 
 import io.gevent4j.monkey.programs.MainSleepTicker;
+import io.gevent4j.monkey.programs.PinnedSleep;
 import io.gevent4j.monkey.programs.SleepInterrupt;
 import io.gevent4j.monkey.programs.Sleepers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +47,31 @@ class SleepPatchIT {
         assertTrue(r.value("preInterrupted").startsWith("thrownAfterMs:"), r.toString());
         assertTrue(Long.parseLong(r.value("preInterrupted").substring("thrownAfterMs:".length())) < 1000, r.toString());
         assertEquals("IllegalArgumentException", r.value("negative"), r.toString());
+    }
+
+    /**
+     * A greenlet sleeping in a class initializer is pinned to the hub's thread, so the hub's timer cannot
+     * end its sleep: the park on the carrier must be bounded by the sleep's deadline (the advice on
+     * {@code VirtualThread.parkOnCarrierThread}, also without the hub poller), or the program hangs.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "nohubpoller"})
+    void aGreenletPinnedInAClassInitializerSleepsItsTimeAndTheHubGoesOn(String options) throws Exception {
+        ChildJvm.Result r = ChildJvm.agent(options).run(PinnedSleep.class).ok();
+
+        long slept = r.number("sleptMs");
+        assertTrue(slept >= PinnedSleep.SLEEP_MS, "the pinned sleep ended early\n" + r);
+        assertTrue(slept < 5000, "the pinned sleep of 300 ms took " + slept + " ms\n" + r);
+        // no tick while it slept: the sleeper really held the hub's thread (it was pinned)
+        assertEquals(0, r.number("ticksDuring"), r.toString());
+        assertTrue(r.number("ticksAfter") >= 3, r.toString());
+
+        assertEquals("true", r.value("spuriousUnparked"), r.toString());
+        long spurious = r.number("spuriousSleptMs");
+        assertTrue(spurious >= PinnedSleep.SLEEP_MS, "an unpark ended the pinned sleep early\n" + r);
+        assertTrue(spurious < 5000, "the unparked pinned sleep of 300 ms took " + spurious + " ms\n" + r);
+
+        assertInterruptedSoon(r.value("interrupt"), r);
     }
 
     /** Interrupted well before the 20 s sleep would end, with the interrupt flag cleared as the JDK does. */

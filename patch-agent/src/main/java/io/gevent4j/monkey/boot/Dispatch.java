@@ -222,4 +222,14 @@ public final class Dispatch {
         Hooks h = hooks;
         return h != null && h.parkPinned();
     }
+
+    /**
+     * Forwards {@link Hooks#pinnedSleepNanos}.
+     *
+     * @return the nanoseconds left in the current greenlet's pinned sleep, or -1
+     */
+    public static long pinnedSleepNanos() {
+        Hooks h = hooks;
+        return h == null ? -1 : h.pinnedSleepNanos();
+    }
 }

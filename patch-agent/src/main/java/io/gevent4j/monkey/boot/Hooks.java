@@ -136,4 +136,15 @@ public interface Hooks {
      *         there on the hub's thread); the JDK body is then skipped
      */
     boolean parkPinned();
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread}, when {@link #parkPinned} did not handle the park: the
+     * current virtual thread could not unmount to park; if it is a greenlet parked in a hub sleep, its
+     * hub's timer cannot fire while it blocks the hub's thread, so the carrier is parked until the
+     * sleep's deadline instead.
+     *
+     * @return the nanoseconds left until the sleep's deadline (at least 0), or -1 if the current thread
+     *         is not a greenlet parked in a hub sleep (the park is left as it is)
+     */
+    long pinnedSleepNanos();
 }

@@ -194,18 +194,28 @@ final class Advices {
 
     /**
      * {@code VirtualThread.parkOnCarrierThread(boolean, long)}, where a pinned virtual thread parks its
-     * carrier: a greenlet pinned while waiting in its hub's epoll waits in that epoll instead (else
-     * nobody would poll it). The park permit is consumed as the skipped body would.
+     * carrier (the hub's thread, for a greenlet), so that its hub cannot run until it returns: a
+     * greenlet pinned while waiting in its hub's epoll waits in that epoll instead (else nobody would
+     * poll it), and the park permit is consumed as the skipped body would; a greenlet pinned in a hub
+     * sleep parks the carrier only until the sleep's deadline (else its hub's timer, which would end
+     * the sleep, could never fire). Only pinned parks come here, so unpinned waits pay nothing.
      */
     static final class PinnedPark {
         private PinnedPark() {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static boolean enter(@Advice.FieldValue(value = "parkPermit", readOnly = false) boolean permit) {
+        static boolean enter(@Advice.Argument(value = 0, readOnly = false) boolean timed,
+                             @Advice.Argument(value = 1, readOnly = false) long nanos,
+                             @Advice.FieldValue(value = "parkPermit", readOnly = false) boolean permit) {
             if (Dispatch.parkPinned()) {
                 permit = false;
                 return true;
+            }
+            long left = Dispatch.pinnedSleepNanos();
+            if (left >= 0 && (!timed || left < nanos)) {
+                timed = true;
+                nanos = left; // 0: the body does not park at all
             }
             return false;
         }

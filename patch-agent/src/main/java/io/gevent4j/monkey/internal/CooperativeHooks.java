@@ -40,14 +40,15 @@ final class CooperativeHooks implements Hooks {
 
     /**
      * In a greenlet: a hub timer. On a hub's own thread outside its loop: runs the loop until the
-     * deadline. Inside the loop (a hub callback), in a greenlet pinned to its carrier (a class
-     * initializer), on other threads: the JDK's sleep.
+     * deadline. Inside the loop (a hub callback), on other threads: the JDK's sleep. A greenlet pinned
+     * to its carrier (a class initializer, a native frame) takes the hub timer too: its park then
+     * blocks the hub's thread, and {@link #pinnedSleepNanos} bounds that park by the sleep's deadline;
+     * checking for pinning here instead would cost a stack walk on every sleep.
      */
     @Override
     public boolean sleep(long nanos) throws InterruptedException {
         Strand strand = Strand.currentOrNull();
-        if (strand == null || (strand.isRoot() && strand.isParkedInHub()) || Hub.currentOrNull() == null
-                || Pinning.pinned()) {
+        if (strand == null || (strand.isRoot() && strand.isParkedInHub()) || Hub.currentOrNull() == null) {
             return false;
         }
         hits.get(Options.SLEEP).increment();
@@ -141,5 +142,10 @@ final class CooperativeHooks implements Hooks {
     @Override
     public boolean parkPinned() {
         return HubIo.waitPinned();
+    }
+
+    @Override
+    public long pinnedSleepNanos() {
+        return HubIo.pinnedSleepNanos();
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * while the greenlet parks; the pool's worker has no hub, so there the patched method runs its
  * original body. The greenlet waits for the worker's result with a plain
  * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so a greenlet that cannot
- * unmount (in a class initializer, see {@link Pinning}) just blocks its hub for the duration of the
+ * unmount (in a class initializer or under a native frame) just blocks its hub for the duration of the
  * call, as without the agent, instead of waiting for a hub that it blocks.
  *
  * <p>The call runs inline (unchanged) when:
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>the caller is not a greenlet (a plain thread, a pool worker, or a hub's own thread, whose
  *       loop must never park inside a callback);</li>
  *   <li>the call is made by this class's own offload path (a nested patched call, see {@link #IN_CALL});</li>
- *   <li>a class loader is near the top of the stack ({@link Pinning#loadingClass}): class files read
+ *   <li>a class loader is near the top of the stack ({@link ClassLoading#inProgress}): class files read
  *       from a {@code target/classes} directory go through {@code FileInputStream.read}, and class
  *       loading must never wait for the thread pool, which may itself need classes from the same
  *       loader;</li>
@@ -191,7 +191,7 @@ final class Offload {
                 return null;
             }
             Hub hub = Hub.currentOrNull();
-            if (hub == null || Pinning.loadingClass()) {
+            if (hub == null || ClassLoading.inProgress()) {
                 return null;
             }
             target.hits().increment();

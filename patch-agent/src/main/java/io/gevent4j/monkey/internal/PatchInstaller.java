@@ -73,7 +73,7 @@ final class PatchInstaller {
         // Initialize what the hooks touch before any advice can call them.
         Strand.currentOrNull();
         Hub.currentOrNull();
-        Pinning.pinned();
+        io.gevent4j.HubIo.pinnedSleepNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
         io.gevent4j.internal.HubPoller.available();
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
@@ -168,6 +168,9 @@ final class PatchInstaller {
             // stopPoll(int) calls stopPoll(int, int) for each event, so this one covers both.
             add(plan, POLLER, Advice.to(Advices.PollerStopPoll.class).on(named("stopPoll").and(isStatic())
                     .and(takesArguments(int.class, int.class))));
+        }
+        if (options.has(Options.HUBPOLLER) || options.has(Options.SLEEP)) {
+            // a pinned greenlet waiting in its hub's epoll or in a hub sleep (both patches need it)
             add(plan, "java.lang.VirtualThread", Advice.to(Advices.PinnedPark.class)
                     .on(named("parkOnCarrierThread").and(takesArguments(boolean.class, long.class))));
         }
@@ -197,7 +200,9 @@ final class PatchInstaller {
         }
         if (options.has(Options.HUBPOLLER)) {
             out.put(POLLER, Options.HUBPOLLER);
-            out.put("java.lang.VirtualThread", Options.HUBPOLLER);
+        }
+        if (options.has(Options.HUBPOLLER) || options.has(Options.SLEEP)) {
+            out.put("java.lang.VirtualThread", options.has(Options.SLEEP) ? Options.SLEEP : Options.HUBPOLLER);
         }
         for (Offload.Target target : hooks.offload.targets()) {
             out.put(target.className(), target.family());

@@ -118,6 +118,13 @@ final class SelfTest {
     }
 
     private String checkSleep() throws Exception {
+        // A greenlet pinned in a sleep relies on the advice on parkOnCarrierThread (else its hub would hang).
+        try {
+            Class.forName("java.lang.VirtualThread", false, null)
+                    .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
+        }
         long[] seen = new long[4];
         long start = hooks.hits(Options.SLEEP);
         Gevent.run(() -> {
