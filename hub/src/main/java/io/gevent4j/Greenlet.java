@@ -121,6 +121,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             if (name != null) {
                 t.setName(name); // named before it started: thread dumps show the name too
             }
+            io.gevent4j.internal.jfr.GreenletSpawnEvent.emit(this);
             t.start();
         }
         return this;
@@ -175,6 +176,8 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
 
     private void die() {
         state = DEAD;
+        io.gevent4j.internal.jfr.GreenletExitEvent.emit(this, killed ? "killed" : exception != null ? "failed" : "finished",
+                exception, System.nanoTime() - spawnedAt);
         Object l = listeners;
         listeners = null;
         if (l instanceof ArrayList<?> list) {
