@@ -112,7 +112,9 @@ public final class Hub implements AutoCloseable {
 
             @Override
             public void loopExit(io.gevent4j.core.LoopExit exit) {
-                io.gevent4j.internal.jfr.LoopExitEvent.emit(Hub.this, exit);
+                if (io.gevent4j.internal.jfr.Jfr.active()) {
+                    io.gevent4j.internal.jfr.LoopExitEvent.emit(Hub.this, exit);
+                }
             }
         });
         HUBS.add(this);

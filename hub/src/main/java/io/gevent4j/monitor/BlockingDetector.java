@@ -5,6 +5,7 @@ import io.gevent4j.core.Carrier;
 import io.gevent4j.core.Strand;
 import io.gevent4j.core.internal.JdkSupport;
 import io.gevent4j.internal.jfr.HubBlockedEvent;
+import io.gevent4j.internal.jfr.Jfr;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -327,7 +328,9 @@ public final class BlockingDetector implements AutoCloseable {
         for (StackTraceElement e : stack) {
             frames.append(e).append('\n');
         }
-        HubBlockedEvent.emit(report.hubThread(), culprit, blockedNanos, frames.toString());
+        if (Jfr.active()) {
+            HubBlockedEvent.emit(report.hubThread(), culprit, blockedNanos, frames.toString());
+        }
         if (printReports) {
             PrintStream err = System.err;
             synchronized (err) {

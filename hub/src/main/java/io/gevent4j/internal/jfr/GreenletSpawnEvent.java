@@ -9,13 +9,13 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * JFR event: a greenlet was started. Off by default (a busy server starts many): enable it with
+ * JFR event: a greenlet began to run (it was spawned and its hub ran it). Off by default (a busy server starts many): enable it with
  * {@code -XX:StartFlightRecording:settings=...} or {@code jfr configure}, naming {@value #NAME}.
  */
 @Name(GreenletSpawnEvent.NAME)
 @Label("Greenlet Spawn")
 @Category({"gevent4j", "Greenlets"})
-@Description("A greenlet was started on a hub")
+@Description("A greenlet began to run on a hub")
 @Enabled(false)
 @StackTrace(false)
 public final class GreenletSpawnEvent extends Event {
