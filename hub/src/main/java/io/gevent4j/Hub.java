@@ -66,6 +66,7 @@ public final class Hub implements AutoCloseable {
 
     private Hub(Carrier carrier) {
         io.gevent4j.monitor.BlockingDetector.startFromSystemProperty();
+        io.gevent4j.monitor.RunInfoDump.installFromSystemProperty();
         this.carrier = carrier;
         carrier.attach(this, new Carrier.Hooks() {
             @Override
