@@ -393,6 +393,16 @@ public final class Hub implements AutoCloseable {
         return timers.size();
     }
 
+    /**
+     * The pending timers of this hub, for leak checks and dumps. Hub thread only.
+     *
+     * @return a snapshot, in no particular order
+     */
+    public List<TimerHandle> pendingTimersSnapshot() {
+        checkInHub("pendingTimersSnapshot");
+        return List.of(timers.snapshot());
+    }
+
     /** @return the number of live greenlets on this hub (hub thread only) */
     public int liveGreenletCount() {
         return carrier.liveCount();
