@@ -45,8 +45,9 @@ public final class Bench {
         }
         List<String> names = name.equals("all") ? List.copyOf(Workloads.all().keySet()) : List.of(name);
         for (String n : names) {
-            if (!Workloads.all().containsKey(n)) {
-                System.err.println("unknown workload '" + n + "'; choose one of " + Workloads.all().keySet() + " or all");
+            if (!Workloads.all().containsKey(n) && !Workloads.stress().containsKey(n)) {
+                System.err.println("unknown workload '" + n + "'; choose one of " + Workloads.all().keySet() + ", all, or one of "
+                        + Workloads.stress().keySet());
                 System.exit(2);
             }
         }
@@ -61,10 +62,11 @@ public final class Bench {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String n : names) {
             String[] row = new String[3];
-            if (gevent) {
+            boolean counterpart = Workloads.all().containsKey(n); // stress workloads run on gevent4j only
+            if (gevent && counterpart) {
                 row[0] = run("gevent", List.of(PYTHON, script.toString(), n), n);
             }
-            if (compare) {
+            if (compare && counterpart) {
                 row[1] = run("virtual threads", javaCommand(null, "io.gevent4j.benchmarks.VirtualThreadWorkloads", n), n);
             }
             row[2] = run("gevent4j", javaCommand(agent, "io.gevent4j.benchmarks.Workloads", n), n);
