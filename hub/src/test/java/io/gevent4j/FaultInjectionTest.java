@@ -183,7 +183,7 @@ class FaultInjectionTest {
                 }
             });
             Socket accepted = Gevent.spawn(() -> listener.accept()).get();
-            accepted.getInputStream().readNBytes(1024); // the writer is mid-stream
+            Gevent.spawn(() -> accepted.getInputStream().readNBytes(1024)).get(); // the writer is mid-stream
             accepted.setSoLinger(true, 0);
             accepted.close();
             assertTrue(writer.join(Duration.ofSeconds(10)), "the writer noticed the reset");
