@@ -264,11 +264,19 @@ public final class BlockingDetector implements AutoCloseable {
         while (!stopped) {
             long max = maxNanos;
             // four samples per period: an episode is noticed between 1x and 1.25x the limit
-            LockSupportSleep.sleepNanos(Math.max(1_000_000L, max / 4));
+            long period = Math.max(1_000_000L, max / 4);
+            long before = System.nanoTime();
+            LockSupportSleep.sleepNanos(period);
             if (stopped) {
                 return;
             }
             try {
+                if (System.nanoTime() - before > period + max / 2) {
+                    // the monitor itself overslept: the whole JVM was paused (GC, safepoint) or starved of CPU,
+                    // so a hub that did not turn meanwhile is not to blame; start every hub's clock afresh
+                    watches.clear();
+                    continue;
+                }
                 sampleAll(max);
             } catch (RuntimeException | Error e) {
                 // the monitor must not die silently: say what went wrong and keep watching
