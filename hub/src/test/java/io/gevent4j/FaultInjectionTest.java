@@ -50,6 +50,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FaultInjectionTest {
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
 
+    /** Lets the hub run (1 ms sleeps) until {@code condition} holds; fails after 10 s. */
+    static void awaitCooperatively(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Gevent.sleep(1);
+        }
+    }
+
     static int openFds() throws IOException {
         try (var files = Files.list(Path.of("/proc/self/fd"))) {
             return (int) files.count();
@@ -78,7 +89,7 @@ class FaultInjectionTest {
                 return s.getInputStream().read(); // the server never writes
             });
             Socket accepted = Gevent.spawn(() -> listener.accept()).get();
-            FreshHub.runUntil("the reader is blocked in read()", () -> client.get() != null
+            awaitCooperatively("the reader is blocked in read()", () -> client.get() != null
                     && reader.thread().getState() == Thread.State.WAITING);
             long t = System.nanoTime();
             assertTrue(reader.kill(new GreenletExit(), true, PROMPTLY), "killed within 2 s");
@@ -156,14 +167,14 @@ class FaultInjectionTest {
                 }
             });
             Socket accepted = Gevent.spawn(() -> listener.accept()).get();
-            FreshHub.runUntil("the reader is blocked in read()", () -> reader.thread() != null
+            awaitCooperatively("the reader is blocked in read()", () -> reader.thread() != null
                     && reader.thread().getState() == Thread.State.WAITING);
             int ticksBefore = ticks.get();
             accepted.setSoLinger(true, 0); // close with RST
             accepted.close();
             reader.join(PROMPTLY);
             assertInstanceOf(SocketException.class, reader.exception(), String.valueOf(reader.exception()));
-            FreshHub.runUntil("the ticker ticks again", () -> ticks.get() > ticksBefore + 2);
+            awaitCooperatively("the ticker ticks again", () -> ticks.get() > ticksBefore + 2);
         } finally {
             ticker.kill();
         }
@@ -215,7 +226,7 @@ class FaultInjectionTest {
         Throwable cause = lookup.exception() instanceof java.util.concurrent.ExecutionException e ? e.getCause() : lookup.exception();
         assertInstanceOf(UnknownHostException.class, cause, String.valueOf(lookup.exception()));
         int t = ticks.get();
-        FreshHub.runUntil("the ticker still ticks", () -> ticks.get() > t);
+        awaitCooperatively("the ticker still ticks", () -> ticks.get() > t);
         ticker.kill();
     }
 

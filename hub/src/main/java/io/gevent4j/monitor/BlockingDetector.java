@@ -271,7 +271,7 @@ public final class BlockingDetector implements AutoCloseable {
                 return;
             }
             try {
-                if (System.nanoTime() - before > period + max / 2) {
+                if (System.nanoTime() - before > period + max) {
                     // the monitor itself overslept: the whole JVM was paused (GC, safepoint) or starved of CPU,
                     // so a hub that did not turn meanwhile is not to blame; start every hub's clock afresh
                     watches.clear();

@@ -72,9 +72,9 @@ class BlockingDetectorTest {
     @Test
     void twoEpisodesGiveTwoReports() throws Exception {
         Gevent.spawn(() -> {
-            spin(300);
+            spin(450);
             Gevent.sleep(0);
-            spin(300);
+            spin(450);
         }).name("twice").join();
         assertEquals(2, reports.size(), () -> reports.toString());
     }

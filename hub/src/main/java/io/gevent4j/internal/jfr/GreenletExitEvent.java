@@ -20,6 +20,10 @@ public final class GreenletExitEvent extends Event {
     /** The event's name in recordings. */
     public static final String NAME = "io.gevent4j.GreenletExit";
 
+    /** An empty event; {@link #emit} fills and commits it. */
+    public GreenletExitEvent() {
+    }
+
     /** The greenlet's name. */
     @Label("Greenlet")
     public String greenlet;

@@ -22,6 +22,10 @@ public final class GreenletSpawnEvent extends Event {
     /** The event's name in recordings. */
     public static final String NAME = "io.gevent4j.GreenletSpawn";
 
+    /** An empty event; {@link #emit} fills and commits it. */
+    public GreenletSpawnEvent() {
+    }
+
     /** The greenlet's name. */
     @Label("Greenlet")
     public String greenlet;

@@ -21,6 +21,10 @@ public final class HubBlockedEvent extends Event {
     /** The event's name in recordings. */
     public static final String NAME = "io.gevent4j.HubBlocked";
 
+    /** An empty event; {@link #emit} fills and commits it. */
+    public HubBlockedEvent() {
+    }
+
     /** The name of the hub's thread. */
     @Label("Hub Thread")
     public String hub;

@@ -20,6 +20,10 @@ public final class LoopExitEvent extends Event {
     /** The event's name in recordings. */
     public static final String NAME = "io.gevent4j.LoopExit";
 
+    /** An empty event; {@link #emit} fills and commits it. */
+    public LoopExitEvent() {
+    }
+
     /** The name of the hub's thread. */
     @Label("Hub Thread")
     public String hub;
