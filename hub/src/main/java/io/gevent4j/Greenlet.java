@@ -150,6 +150,9 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         }
         state = RUNNING;
         hub.removeScheduled(this);
+        if (io.gevent4j.internal.jfr.Jfr.active()) {
+            io.gevent4j.internal.jfr.GreenletSpawnEvent.emit(this);
+        }
         try {
             throwPending();
             value = task.call();
@@ -175,6 +178,10 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
 
     private void die() {
         state = DEAD;
+        if (io.gevent4j.internal.jfr.Jfr.active()) {
+            io.gevent4j.internal.jfr.GreenletExitEvent.emit(this, killed ? "killed" : exception != null ? "failed" : "finished",
+                    exception, System.nanoTime() - spawnedAt);
+        }
         Object l = listeners;
         listeners = null;
         if (l instanceof ArrayList<?> list) {

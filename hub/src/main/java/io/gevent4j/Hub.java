@@ -40,7 +40,14 @@ public final class Hub implements AutoCloseable {
      */
     private static final Set<Greenlet<?>> UNREPORTED = ConcurrentHashMap.newKeySet();
 
+    private static final java.lang.invoke.VarHandle TURNS;
+
     static {
+        try {
+            TURNS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Hub.class, "turns", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
         Thread hook = new Thread(Hub::reportUnreportedAtExit, "gevent4j-unreported-failures");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -58,6 +65,8 @@ public final class Hub implements AutoCloseable {
     private int scheduledCount;
 
     private Hub(Carrier carrier) {
+        io.gevent4j.monitor.BlockingDetector.startFromSystemProperty();
+        io.gevent4j.monitor.RunInfoDump.installFromSystemProperty();
         this.carrier = carrier;
         carrier.attach(this, new Carrier.Hooks() {
             @Override
@@ -100,6 +109,13 @@ public final class Hub implements AutoCloseable {
             @Override
             public void reportTaskError(Throwable error) {
                 reportError("hub callback", error);
+            }
+
+            @Override
+            public void loopExit(io.gevent4j.core.LoopExit exit) {
+                if (io.gevent4j.internal.jfr.Jfr.active()) {
+                    io.gevent4j.internal.jfr.LoopExitEvent.emit(Hub.this, exit);
+                }
             }
         });
         HUBS.add(this);
@@ -352,6 +368,15 @@ public final class Hub implements AutoCloseable {
         return poller;
     }
 
+    /**
+     * Every hub of the process that is not closed yet, for monitors and dumps. Any thread.
+     *
+     * @return a snapshot
+     */
+    public static List<Hub> all() {
+        return allHubs();
+    }
+
     static List<Hub> allHubs() {
         synchronized (HUBS) {
             return new ArrayList<>(HUBS);
@@ -368,6 +393,16 @@ public final class Hub implements AutoCloseable {
         return timers.size();
     }
 
+    /**
+     * The pending timers of this hub, for leak checks and dumps. Hub thread only.
+     *
+     * @return a snapshot, in no particular order
+     */
+    public List<TimerHandle> pendingTimersSnapshot() {
+        checkInHub("pendingTimersSnapshot");
+        return List.of(timers.snapshot());
+    }
+
     /** {@return the number of live greenlets on this hub (hub thread only)} */
     public int liveGreenletCount() {
         return carrier.liveCount();
@@ -375,7 +410,7 @@ public final class Hub implements AutoCloseable {
 
     /** {@return how many times the loop has turned; a blocking detector watches it (thread-safe, racy)} */
     public long turns() {
-        return turns;
+        return (long) TURNS.getOpaque(this);
     }
 
     /**

@@ -48,8 +48,9 @@ public final class Bench {
         }
         List<String> names = name.equals("all") ? List.copyOf(Workloads.all().keySet()) : List.of(name);
         for (String n : names) {
-            if (!Workloads.all().containsKey(n)) {
-                System.err.println("unknown workload '" + n + "'; choose one of " + Workloads.all().keySet() + " or all");
+            if (!Workloads.all().containsKey(n) && !Workloads.stress().containsKey(n)) {
+                System.err.println("unknown workload '" + n + "'; choose one of " + Workloads.all().keySet() + ", all, or one of "
+                        + Workloads.stress().keySet());
                 System.exit(2);
             }
         }
@@ -64,7 +65,7 @@ public final class Bench {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String n : names) {
             String[] row = new String[3];
-            // gevent4j-only workloads (echo_hubgroup: gevent has no hub group) have no gevent or VT figure
+            // gevent4j-only workloads (echo_hubgroup, the stress workloads) have no gevent or VT figure
             boolean ownOnly = !VirtualThreadWorkloads.all().containsKey(n);
             if (gevent && !ownOnly && GEVENT_WORKLOADS.contains(n)) {
                 row[0] = run("gevent", List.of(PYTHON, script.toString(), n), n);

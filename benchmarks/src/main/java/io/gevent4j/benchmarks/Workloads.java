@@ -125,13 +125,26 @@ public final class Workloads {
     }
 
     /**
+     * Stress workloads with no counterpart in workloads.py: run by name ({@code bench skynet}), never by
+     * {@code all}.
+     *
+     * @return the workloads by name
+     */
+    public static Map<String, Workload> stress() {
+        Map<String, Workload> w = new LinkedHashMap<>();
+        w.put("skynet", a -> Skynet.run(arg(a, 0, 1_000_000)));
+        w.put("timeouts_under_load", a -> TimeoutsUnderLoad.run(arg(a, 0, 100_000)));
+        return w;
+    }
+
+    /**
      * Runs one workload or all: {@code NAME|all [N...]}.
      *
      * @param args the workload and its sizes
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
-        runMain(all(), args);
+        runMain(args.length > 0 && stress().containsKey(args[0]) ? stress() : all(), args);
     }
 
     /**

@@ -40,6 +40,15 @@ import java.util.concurrent.locks.LockSupport;
 public final class Carrier implements Executor {
     /** The root strand of a platform thread that has a carrier. Greenlets find theirs in {@link #strandOf}. */
     private static final ThreadLocal<Strand> ROOT = new ThreadLocal<>();
+    private static final java.lang.invoke.VarHandle RUNNING_TASK;
+
+    static {
+        try {
+            RUNNING_TASK = java.lang.invoke.MethodHandles.lookup().findVarHandle(Carrier.class, "runningTask", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * The strand running on the current thread: a greenlet's own strand, or the root strand of the
@@ -84,6 +93,14 @@ public final class Carrier implements Executor {
          * @param error what the task threw
          */
         void reportTaskError(Throwable error);
+
+        /**
+         * Told just before {@link LoopExit} is raised on the carrier thread (for monitoring: a JFR event).
+         *
+         * @param exit the exception about to be thrown
+         */
+        default void loopExit(LoopExit exit) {
+        }
 
         /**
          * Blocks the idle carrier thread until {@link #wakeup(Thread)} or {@code nanos} pass. The
@@ -309,6 +326,32 @@ public final class Carrier implements Executor {
         wakeup();
     }
 
+    /**
+     * Whether a task (a greenlet's turn or a hub callback) is running on the carrier thread right now.
+     * A monitor on another thread reads it racily (opaque), to tell a hub that is busy from one that is
+     * idle or whose thread is outside the loop.
+     *
+     * @return true while a task runs
+     */
+    public boolean isRunningTask() {
+        return (boolean) RUNNING_TASK.getOpaque(this);
+    }
+
+    /** {@return true while the carrier thread waits for work in {@link Hooks#idle}; any thread} */
+    public boolean isIdle() {
+        return idle;
+    }
+
+    /**
+     * Whether tasks wait to be run: ready ones, or submissions from other threads. From another thread
+     * the ready queue's size is read racily (for monitors; the answer may be stale).
+     *
+     * @return true if work waits for the loop
+     */
+    public boolean hasWaitingWork() {
+        return !remote.isEmpty() || !ready.isEmpty();
+    }
+
     /** {@return the number of tasks in the ready queue (carrier only)} */
     public int readyCount() {
         return ready.size();
@@ -390,9 +433,11 @@ public final class Carrier implements Executor {
             return;
         }
         if (nextDue < 0 && mayExit && live == parkedInHub && external.get() == 0) {
-            throw new LoopExit("This operation would block forever: the hub of thread \"" + thread.getName()
+            LoopExit exit = new LoopExit("This operation would block forever: the hub of thread \"" + thread.getName()
                     + "\" has nothing left that could wake the caller (no ready greenlet, no timer, no pending I/O or"
                     + " thread-pool work).\n" + hooks.describeState());
+            hooks.loopExit(exit);
+            throw exit;
         }
         idle = true;
         try {

@@ -189,12 +189,12 @@ public final class HubPoller {
         return waiting;
     }
 
-    /** @return how many waits {@link #poll(int, int, long, BooleanSupplier)} has handled (for tests and diagnosis) */
+    /** {@return how many waits {@link #poll(int, int, long, BooleanSupplier)} has handled (for tests and diagnosis)} */
     public long waitCount() {
         return waits;
     }
 
-    /** @return the epoll file descriptor (for diagnosis: {@code /proc/self/fdinfo/<fd>} lists its registrations) */
+    /** {@return the epoll file descriptor (for diagnosis: {@code /proc/self/fdinfo/<fd>} lists its registrations)} */
     public int epollFd() {
         return epfd;
     }

@@ -95,6 +95,8 @@ public final class StreamServer implements AutoCloseable {
     public static final int DEFAULT_BACKLOG = 256;
     /** How long {@link #close()} and {@link #serveForever()} let handlers finish (gevent's {@code stop_timeout}). */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(1);
+    /** Servers whose listening socket is open, for {@link #listening()}. */
+    private static final java.util.Set<StreamServer> LISTENING = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The first pause after a failed accept. */
     static final long MIN_ACCEPT_DELAY_MS = 10;
     /** The longest pause between retries of a failing accept. */
@@ -327,6 +329,7 @@ public final class StreamServer implements AutoCloseable {
             throw e;
         }
         listener = socket;
+        LISTENING.add(this);
         bound = (InetSocketAddress) socket.getLocalSocketAddress();
         stoppedEvent = new Event();
         hub = owner;
@@ -797,11 +800,24 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void closeListener(ServerSocket socket, Hub owner) {
+        if (socket == listener) {
+            LISTENING.remove(this);
+        }
         try {
             socket.close();
         } catch (IOException e) {
             owner.reportError(this + ": closing the listening socket", e);
         }
+    }
+
+    /**
+     * The servers of this process whose listening socket is open (started and not yet stopped), for leak
+     * checks such as {@code io.gevent4j.testing.GeventLeakCheck}. Any thread.
+     *
+     * @return a snapshot
+     */
+    public static List<StreamServer> listening() {
+        return List.copyOf(LISTENING);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.gevent4j.core.UnsupportedRuntimeException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 
 /**
@@ -22,6 +23,8 @@ public final class JdkSupport {
     public static final int REQUIRED_FEATURE = 25;
 
     private static final MethodHandle VIRTUAL_THREAD_BUILDER;
+    /** {@code java.lang.VirtualThread.carrierThread}, read by monitors; null if this JDK hides it. */
+    private static final VarHandle CARRIER_THREAD = carrierThreadHandle();
     private static final UnsupportedRuntimeException FAILURE;
 
     static {
@@ -82,6 +85,35 @@ public final class JdkSupport {
         } catch (Throwable e) {
             throw new IllegalStateException("creating a virtual-thread builder failed", e);
         }
+    }
+
+    private static VarHandle carrierThreadHandle() {
+        try {
+            Class<?> vthread = Class.forName("java.lang.VirtualThread");
+            return MethodHandles.privateLookupIn(vthread, MethodHandles.lookup()).findVarHandle(vthread, "carrierThread", Thread.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Only the blocking detector's "which greenlet is running" answer depends on it; it falls back.
+            System.getLogger("io.gevent4j").log(System.Logger.Level.DEBUG, "VirtualThread.carrierThread not readable", e);
+            return null;
+        }
+    }
+
+    /**
+     * The platform thread a virtual thread is mounted on right now, for monitors (racy by nature).
+     *
+     * @param virtualThread a virtual thread
+     * @return its carrier thread, or {@code null} if it is not mounted or this JDK does not tell
+     */
+    public static Thread mountedOn(Thread virtualThread) {
+        if (CARRIER_THREAD == null || !virtualThread.isVirtual()) {
+            return null;
+        }
+        return (Thread) CARRIER_THREAD.getVolatile(virtualThread);
+    }
+
+    /** {@return true if {@link #mountedOn(Thread)} can answer on this JDK} */
+    public static boolean canTellMountedCarrier() {
+        return CARRIER_THREAD != null;
     }
 
     /**

@@ -1,0 +1,117 @@
+package io.gevent4j.monitor;
+
+import io.gevent4j.Gevent;
+
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prints every hub and greenlet, with what each waits on and its stack ({@link Gevent#formatRunInfo()}),
+ * when the process receives a signal: start the JVM with {@code -Dgevent4j.dumpOnSignal=USR2} (read
+ * when the first hub is created) or call {@link #installOnSignal(String)}, then {@code kill -USR2 <pid>}.
+ * The dump goes to {@code System.err}. ({@code SIGQUIT} belongs to the JVM's own thread dump, which shows
+ * the hubs' threads but not parked greenlets; {@code jcmd <pid> Thread.dump_to_file} shows those.)
+ *
+ * <p>The handler uses {@code sun.misc.Signal} of the {@code jdk.unsupported} module, reached by
+ * reflection so that nothing of it appears in gevent4j's API.
+ */
+public final class RunInfoDump {
+    /** The system property naming the signal, e.g. {@code USR2}; read when the first hub is created. */
+    public static final String PROPERTY = "gevent4j.dumpOnSignal";
+
+    private static final Set<String> INSTALLED = ConcurrentHashMap.newKeySet();
+    private static volatile boolean propertyRead;
+
+    private RunInfoDump() {
+    }
+
+    /**
+     * Installs the handler named by {@value #PROPERTY}, if it is set; only the first call reads it.
+     *
+     * @throws IllegalArgumentException if the property names a signal that cannot be handled
+     */
+    public static void installFromSystemProperty() {
+        if (propertyRead) {
+            return;
+        }
+        String value = System.getProperty(PROPERTY);
+        if (value != null && !value.isBlank()) {
+            try {
+                installOnSignal(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gevent4j: -D" + PROPERTY + "=" + value + " is not valid: " + e.getMessage(), e);
+            }
+        }
+        propertyRead = true;
+    }
+
+    /**
+     * Prints the run info of every hub on {@code System.err} each time the process receives {@code signal}.
+     * Installing the same signal twice does nothing.
+     *
+     * @param signal the signal's name without {@code SIG}, e.g. {@code USR2} or {@code USR1}
+     * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM (QUIT, for one)
+     * @throws UnsupportedOperationException if this JVM has no {@code sun.misc.Signal}
+     */
+    public static void installOnSignal(String signal) {
+        String name = signal.trim().toUpperCase(Locale.ROOT);
+        if (name.startsWith("SIG")) {
+            name = name.substring(3);
+        }
+        if (INSTALLED.contains(name)) {
+            return;
+        }
+        String signalName = name;
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object sig = signalClass.getConstructor(String.class).newInstance(signalName);
+            Object handler = Proxy.newProxyInstance(RunInfoDump.class.getClassLoader(), new Class<?>[] {handlerClass},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("handle")) {
+                            dump(System.err, "signal " + signalName);
+                            return null;
+                        }
+                        return switch (method.getName()) {
+                            case "toString" -> "gevent4j run-info dump on SIG" + signalName;
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> throw new UnsupportedOperationException(method.toString());
+                        };
+                    });
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, sig, handler);
+            INSTALLED.add(signalName);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException iae) {
+                throw new IllegalArgumentException("SIG" + signalName + " cannot be used (" + iae.getMessage()
+                        + "); use USR2 or USR1", iae);
+            }
+            throw new UnsupportedOperationException("gevent4j: installing a handler for SIG" + signalName + " failed", cause);
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException("gevent4j: this JVM has no sun.misc.Signal (module jdk.unsupported);"
+                    + " use Gevent.formatRunInfo() from your own code, or jcmd <pid> Thread.dump_to_file", e);
+        }
+    }
+
+    /**
+     * Prints the run info of every hub, under a header line.
+     *
+     * @param out where to print
+     * @param why what asked for it, shown in the header
+     */
+    public static void dump(PrintStream out, String why) {
+        String info = Gevent.formatRunInfo();
+        synchronized (out) {
+            out.println("gevent4j run info (" + why + ") at " + Instant.now() + ":");
+            out.print(info.isEmpty() ? "  no hubs\n" : info);
+            out.println("gevent4j run info end");
+            out.flush();
+        }
+    }
+}
