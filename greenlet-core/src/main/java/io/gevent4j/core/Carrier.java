@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Queues</h2>
  * <ul>
  *   <li>Submissions made on the carrier (by the carrier thread or by one of its greenlets) go to a
- *       plain {@link ArrayDeque}, the ready queue, with no locking at all.</li>
+ *       plain {@link ArrayDeque}, the ready queue, with no locking at all. Those made while the
+ *       {@link Hooks} run what is due (a timer or ready I/O waking a greenlet) go to a second plain
+ *       deque, the woken queue, which each turn runs first.</li>
  *   <li>Submissions from any other thread (a JDK poller thread unparking a greenlet after a socket
  *       became ready, the JDK's timer threads, {@code callSoonThreadsafe}) go to a multi-producer
  *       queue, and wake the carrier if it is idle.</li>
@@ -27,19 +29,32 @@ import java.util.concurrent.locks.LockSupport;
  * #root() root strand} is parked), as gevent's main greenlet switches into the hub. One turn:
  * <ol>
  *   <li>move the remote submissions to the ready queue;</li>
- *   <li>run the tasks that were ready at the start of the turn, in FIFO order (what they make ready
- *       runs next turn), stopping early if the root strand was woken;</li>
- *   <li>let the {@link Hooks} run what is due (the hub's timers);</li>
+ *   <li>run the tasks that were queued at the start of the turn, the woken queue's first, each
+ *       queue in FIFO order (what they make ready runs next turn); stop early if the root strand was
+ *       woken or once the turn has run tasks for {@link #TURN_BUDGET_NANOS} (the clock is read every
+ *       {@value #CLOCK_CHECK_EVERY} tasks): what is left runs next turn, in the same order;</li>
+ *   <li>let the {@link Hooks} run what is due (the hub's timers and ready I/O); what that wakes is
+ *       appended to the woken queue;</li>
  *   <li>if nothing is ready: if no timer, no greenlet parked outside the hub (socket I/O, JDK locks),
  *       no {@linkplain #retainExternal() external work} and no remote submission can wake anything,
  *       raise {@link LoopExit}; otherwise park the carrier thread until the next timer or a remote
  *       submission.</li>
  * </ol>
  * A task that throws is reported through {@link Hooks#reportTaskError(Throwable)}; the loop goes on.
+ *
+ * <p>The budget and the woken queue are gevent's fairness rule (its hub runs callbacks for at most its
+ * switch interval, 5 ms, then runs libev's expired timers, each of which switches to its greenlet at
+ * once): a greenlet woken by a timer runs within about one budget of its deadline even behind a
+ * backlog of thousands of freshly spawned greenlets. The ready queue itself stays FIFO, so a
+ * greenlet's {@code sleep(0)} still lets every other ready greenlet run once before it resumes.
  */
 public final class Carrier implements Executor {
     /** The root strand of a platform thread that has a carrier. Greenlets find theirs in {@link #strandOf}. */
     private static final ThreadLocal<Strand> ROOT = new ThreadLocal<>();
+    /** How long one turn runs queued tasks before due timers get their turn (gevent's switch interval). */
+    public static final long TURN_BUDGET_NANOS = 5_000_000L;
+    /** Tasks run between two reads of the clock against {@link #TURN_BUDGET_NANOS}. */
+    public static final int CLOCK_CHECK_EVERY = 64;
     private static final java.lang.invoke.VarHandle RUNNING_TASK;
 
     static {
@@ -148,6 +163,10 @@ public final class Carrier implements Executor {
     private final Thread thread;
     private final RootStrand root;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
+    /** What {@link Hooks#runDue()} made ready (timer and I/O wake-ups); run ahead of {@link #ready}. */
+    private final ArrayDeque<Runnable> woken = new ArrayDeque<>(64);
+    /** True while {@link Hooks#runDue()} runs: submissions on the carrier go to {@link #woken}. */
+    private boolean runningDue;
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
     private final AtomicInteger external = new AtomicInteger();
     private final Thread.Builder.OfVirtual builder;
@@ -283,11 +302,12 @@ public final class Carrier implements Executor {
     public void execute(Runnable task) {
         Strand strand = currentStrand();
         if (strand != null && strand.carrier == this) {
+            ArrayDeque<Runnable> queue = runningDue ? woken : ready;
             if (submitToFront) {
                 submitToFront = false;
-                ready.addFirst(task);
+                queue.addFirst(task);
             } else {
-                ready.addLast(task);
+                queue.addLast(task);
             }
         } else {
             remote.offer(task);
@@ -349,12 +369,12 @@ public final class Carrier implements Executor {
      * @return true if work waits for the loop
      */
     public boolean hasWaitingWork() {
-        return !remote.isEmpty() || !ready.isEmpty();
+        return !remote.isEmpty() || !ready.isEmpty() || !woken.isEmpty();
     }
 
-    /** {@return the number of tasks in the ready queue (carrier only)} */
+    /** {@return the number of tasks waiting to run: the ready and woken queues (carrier only)} */
     public int readyCount() {
-        return ready.size();
+        return ready.size() + woken.size();
     }
 
     /** {@return greenlets begun and not ended on this carrier (carrier only)} */
@@ -413,19 +433,28 @@ public final class Carrier implements Executor {
 
     private void turn(boolean mayExit) {
         drainRemote();
-        for (int n = ready.size(); n > 0 && !root.permit; n--) {
-            runTask(ready.pollFirst());
+        int fromWoken = woken.size();
+        int n = fromWoken + ready.size();
+        // Only a long turn reads the clock: a short one cannot overrun the budget by much.
+        long start = n > CLOCK_CHECK_EVERY ? System.nanoTime() : 0;
+        for (int i = 1; i <= n && !root.permit; i++) {
+            runTask(i <= fromWoken ? woken.pollFirst() : ready.pollFirst());
+            if (i % CLOCK_CHECK_EVERY == 0 && System.nanoTime() - start >= TURN_BUDGET_NANOS) {
+                break; // the rest runs next turn, after the greenlets of the timers due by then
+            }
         }
         // Due timers fire even when the root was just woken: a root looping on sleep(0) must not starve
         // them (a Timeout around such a loop has to fire, as gevent's test__sleep0 checks).
         long nextDue;
         runningTask = true;
+        runningDue = true;
         try {
             nextDue = hooks.runDue();
         } finally {
+            runningDue = false;
             runningTask = false;
         }
-        if (!ready.isEmpty() || root.permit) {
+        if (!ready.isEmpty() || !woken.isEmpty() || root.permit) {
             return;
         }
         drainRemote();
