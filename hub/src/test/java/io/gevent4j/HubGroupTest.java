@@ -180,11 +180,15 @@ class HubGroupTest extends HubTestSupport {
         List<Greenlet<Integer>> spawned = new ArrayList<>();
         AtomicReference<Throwable> refused = new AtomicReference<>();
         CountDownLatch enough = new CountDownLatch(1000);
+        CountDownLatch someRan = new CountDownLatch(1);
         Thread spawner = Thread.ofPlatform().name("spawner").start(() -> {
             try {
                 for (int i = 0; ; i++) {
                     int n = i;
-                    Greenlet<Integer> g = group.spawn(() -> n);
+                    Greenlet<Integer> g = group.spawn(() -> {
+                        someRan.countDown();
+                        return n;
+                    });
                     synchronized (spawned) {
                         spawned.add(g);
                     }
@@ -195,6 +199,7 @@ class HubGroupTest extends HubTestSupport {
             }
         });
         enough.await();
+        someRan.await(); // otherwise close may legitimately kill every greenlet before its first turn
         group.close();
         spawner.join();
         assertInstanceOf(IllegalStateException.class, refused.get(), "spawning ends with the clear refusal");
