@@ -42,21 +42,34 @@ public final class Workloads {
         return args.length > i ? args[i] : fallback;
     }
 
+    /**
+     * The body of spawn_join (also JMH's {@code SpawnBench.spawnJoinBatch}): spawns n greenlets that each
+     * return their index, joins them all and checks the sum. Runs in a greenlet or on a hub's thread.
+     *
+     * @param n how many greenlets
+     * @return the sum of their values
+     * @throws Exception if a greenlet failed or the sum is wrong
+     */
+    public static long spawnAndJoin(int n) throws Exception {
+        List<Greenlet<Integer>> gs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            gs.add(Gevent.spawn(() -> index));
+        }
+        Gevent.joinAll(gs);
+        long sum = 0;
+        for (Greenlet<Integer> g : gs) {
+            sum += g.value();
+        }
+        check(sum == (long) n * (n - 1) / 2, "spawn_join sum " + sum);
+        return sum;
+    }
+
     /** spawn 100,000 greenlets that each return their index; join all; check the sum. */
     public static Metric spawnJoin(int n) throws Exception {
         return Gevent.run(() -> {
             long t = System.nanoTime();
-            List<Greenlet<Integer>> gs = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                gs.add(Gevent.spawn(() -> index));
-            }
-            Gevent.joinAll(gs);
-            long sum = 0;
-            for (Greenlet<Integer> g : gs) {
-                sum += g.value();
-            }
-            check(sum == (long) n * (n - 1) / 2, "spawn_join sum " + sum);
+            spawnAndJoin(n);
             return new Metric("spawn_join", (System.nanoTime() - t) / (double) n, "ns/greenlet");
         });
     }

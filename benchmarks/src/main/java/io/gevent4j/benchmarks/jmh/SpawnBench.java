@@ -1,6 +1,7 @@
 package io.gevent4j.benchmarks.jmh;
 
 import io.gevent4j.Gevent;
+import io.gevent4j.benchmarks.Workloads;
 import io.gevent4j.Greenlet;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,19 +53,6 @@ public class SpawnBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long spawnJoinBatch() throws Exception {
-        List<Greenlet<Integer>> gs = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            int index = i;
-            gs.add(Gevent.spawn(() -> index));
-        }
-        Gevent.joinAll(gs);
-        long sum = 0;
-        for (Greenlet<Integer> g : gs) {
-            sum += g.value();
-        }
-        if (sum != (long) BATCH * (BATCH - 1) / 2) {
-            throw new IllegalStateException("spawnJoinBatch sum " + sum);
-        }
-        return sum;
+        return Workloads.spawnAndJoin(BATCH);
     }
 }
