@@ -1,8 +1,8 @@
 package io.gevent4j.benchmarks.jmh;
 
 import io.gevent4j.Gevent;
-import io.gevent4j.benchmarks.Workloads;
 import io.gevent4j.Greenlet;
+import io.gevent4j.benchmarks.Workloads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -12,8 +12,6 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
