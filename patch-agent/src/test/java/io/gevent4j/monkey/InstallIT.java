@@ -113,4 +113,15 @@ class InstallIT {
         assertEquals("", r.value("patched"), r.toString());
         assertFalse(r.value("isPatched.sleep").equals("true"), r.toString());
     }
+
+    @Test
+    void theMaxBlockingTimeOptionStartsTheBlockingDetector() throws Exception {
+        ChildJvm.Result on = ChildJvm.agent("maxblockingtime=100ms").run(io.gevent4j.monkey.programs.HogTheHub.class).ok();
+        assertEquals("true", on.value("done"), on.toString());
+        assertTrue(on.err().contains("has not turned for"), "no blocking report\n" + on);
+        assertTrue(on.err().contains("HogTheHub.spin"), "the report does not show the hog's stack\n" + on);
+
+        ChildJvm.Result off = ChildJvm.agent().run(io.gevent4j.monkey.programs.HogTheHub.class).ok();
+        assertFalse(off.err().contains("has not turned for"), "the detector is off by default\n" + off);
+    }
 }

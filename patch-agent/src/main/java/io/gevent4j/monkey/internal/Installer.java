@@ -102,6 +102,9 @@ public final class Installer {
             }
         }
         String names = PatchInstaller.install(inst, options, Thread.currentThread(), mainClass);
+        if (options.maxBlockingTime() != null) {
+            io.gevent4j.monitor.BlockingDetector.start(options.maxBlockingTime());
+        }
         if (options.verbose()) {
             System.err.println("gevent4j agent: installed " + names + " on JDK " + Runtime.version() + " in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms");

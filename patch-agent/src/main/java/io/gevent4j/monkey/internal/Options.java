@@ -1,5 +1,8 @@
 package io.gevent4j.monkey.internal;
 
+import io.gevent4j.monitor.BlockingDetector;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -17,15 +20,19 @@ import java.util.Set;
  *   <li>{@code threads} to turn the opt-in {@code Thread.start} patch on;</li>
  *   <li>{@code verbose} to print one line about the install on stderr;</li>
  *   <li>{@code forcefail=<patch>} to make that patch's self-test fail (to see and test the failure
- *       message).</li>
+ *       message);</li>
+ *   <li>{@code maxblockingtime=<duration>} (e.g. {@code 100ms}) to start the blocking detector, as
+ *       {@code -Dgevent4j.maxBlockingTime} does.</li>
  * </ul>
  *
  * @param patches the patches to install, in {@link #ALL} order
  * @param verbose whether to report the install on stderr
  * @param forceFail patches whose self-test is made to fail
+ * @param maxBlockingTime the blocking detector's limit, or {@code null} to leave the detector as it is
  * @param text the option string as given
  */
-public record Options(Set<String> patches, boolean verbose, Set<String> forceFail, String text) {
+public record Options(Set<String> patches, boolean verbose, Set<String> forceFail, Duration maxBlockingTime,
+                      String text) {
     /** Thread.sleep in all forms and Thread.yield. */
     public static final String SLEEP = "sleep";
     /** Blocking sockets (cooperative through the JDK's own virtual-thread support). */
@@ -43,6 +50,8 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     public static final String THREADS = "threads";
     /** The program's main method runs as the root greenlet of the main thread's hub. */
     public static final String MAIN = "main";
+    /** The option that starts the blocking detector: {@code maxblockingtime=100ms}. */
+    public static final String MAX_BLOCKING_TIME = "maxblockingtime";
     /** Every patch name, in install order. */
     public static final List<String> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, THREADS, MAIN);
     /** The patches installed when no option says otherwise. */
@@ -60,6 +69,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
         Set<String> patches = new LinkedHashSet<>(DEFAULTS);
         Set<String> forceFail = new LinkedHashSet<>();
         boolean verbose = false;
+        Duration maxBlockingTime = null;
         for (String raw : given.split(",")) {
             String option = raw.trim().toLowerCase(Locale.ROOT);
             if (option.isEmpty()) {
@@ -67,6 +77,14 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
             }
             if (option.equals("verbose")) {
                 verbose = true;
+            } else if (option.startsWith(MAX_BLOCKING_TIME + "=")) {
+                String value = option.substring(MAX_BLOCKING_TIME.length() + 1);
+                try {
+                    maxBlockingTime = BlockingDetector.parseDuration(value);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("gevent4j: agent option '" + raw.trim() + "' is not valid: "
+                            + e.getMessage(), e);
+                }
             } else if (option.startsWith("forcefail=") && ALL.contains(option.substring("forcefail=".length()))) {
                 forceFail.add(option.substring("forcefail=".length()));
             } else if (ALL.contains(option)) {
@@ -76,7 +94,8 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
             } else {
                 throw new IllegalArgumentException("gevent4j: unknown agent option '" + raw.trim() + "' in '" + given
                         + "'; the options are a comma-separated list of nosleep, nosocket, nohubpoller, nofile, nodns, nomain,"
-                        + " threads, verbose and forcefail=<patch>, e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
+                        + " threads, verbose, maxblockingtime=<duration> and forcefail=<patch>,"
+                        + " e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
             }
         }
         List<String> ordered = new ArrayList<>();
@@ -86,7 +105,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
             }
         }
         return new Options(Collections.unmodifiableSet(new LinkedHashSet<>(ordered)), verbose,
-                Collections.unmodifiableSet(forceFail), given);
+                Collections.unmodifiableSet(forceFail), maxBlockingTime, given);
     }
 
     /**
@@ -98,7 +117,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     public Options without(String name) {
         Set<String> rest = new LinkedHashSet<>(patches);
         rest.remove(name);
-        return new Options(Collections.unmodifiableSet(rest), verbose, forceFail, text);
+        return new Options(Collections.unmodifiableSet(rest), verbose, forceFail, maxBlockingTime, text);
     }
 
     /**

@@ -47,8 +47,17 @@ class OptionsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Options.parse("nosleep," + bad));
             assertTrue(e.getMessage().startsWith("gevent4j: unknown agent option '" + bad + "' in 'nosleep," + bad + "'"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("nosleep, nosocket, nohubpoller, nofile, nodns, nomain, threads, verbose and"
-                    + " forcefail=<patch>"), e.getMessage());
+            assertTrue(e.getMessage().contains("nosleep, nosocket, nohubpoller, nofile, nodns, nomain, threads, verbose,"
+                    + " maxblockingtime=<duration> and forcefail=<patch>"), e.getMessage());
         }
+    }
+
+    @Test
+    void maxBlockingTimeTakesADuration() {
+        assertEquals(java.time.Duration.ofMillis(100), Options.parse("nodns,maxBlockingTime=100ms").maxBlockingTime());
+        assertEquals(null, Options.parse("nodns").maxBlockingTime());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("maxblockingtime=soon"));
+        assertTrue(e.getMessage().startsWith("gevent4j: agent option 'maxblockingtime=soon' is not valid: "), e.getMessage());
     }
 }
