@@ -2,6 +2,7 @@ package io.gevent4j;
 
 import io.gevent4j.internal.Waits;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of hubs, each on a platform thread of its own, that share the spawned greenlets between
@@ -67,7 +69,12 @@ public final class HubGroup implements AutoCloseable {
         List<Member> list = new ArrayList<>(n);
         CountDownLatch ready = new CountDownLatch(n);
         for (int i = 0; i < n; i++) {
-            list.add(new Member(name + "-" + i, ready));
+            try {
+                list.add(new Member(name + "-" + i, ready));
+            } catch (RuntimeException | Error e) {
+                stopStarted(list); // e.g. "unable to create native thread": do not leave the others running
+                throw e;
+            }
         }
         this.members = List.copyOf(list);
         boolean interrupted = false;
@@ -206,6 +213,21 @@ public final class HubGroup implements AutoCloseable {
     }
 
     /** One hub and its thread. */
+    /**
+     * Stops the members a failed constructor had already started: waits (bounded) until each has its hub,
+     * so that its shutdown reaches that hub, then shuts it down.
+     */
+    private void stopStarted(List<Member> started) {
+        closed = true;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (Member m : started) {
+            while (m.hub == null && m.startFailure == null && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            m.shutdown();
+        }
+    }
+
     private final class Member implements Runnable {
         final Thread thread;
         private final CountDownLatch ready;

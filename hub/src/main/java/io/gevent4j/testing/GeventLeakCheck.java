@@ -37,7 +37,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
 
     /** What existed before the test. */
-    private record Baseline(Hub hub, Set<Greenlet<?>> greenlets, int timers, Set<StreamServer> servers) {
+    private record Baseline(Hub hub, Set<Greenlet<?>> greenlets, Set<TimerHandle> timers, Set<StreamServer> servers) {
     }
 
     /** Creates the extension (JUnit does). */
@@ -48,10 +48,10 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
     public void beforeEach(ExtensionContext context) {
         Hub hub = Hub.currentOrNull();
         Set<Greenlet<?>> greenlets = identitySet();
-        int timers = 0;
+        Set<TimerHandle> timers = identitySet();
         if (hub != null) {
             greenlets.addAll(hub.liveGreenlets());
-            timers = hub.pendingTimers();
+            timers.addAll(hub.pendingTimersSnapshot());
         }
         Set<StreamServer> servers = identitySet();
         servers.addAll(StreamServer.listening());
@@ -117,13 +117,21 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
             leaks.add(line.toString());
         }
         if (!left.isEmpty()) {
-            Gevent.killAll(left, new GreenletExit("killed by GeventLeakCheck: the test left it running"), true, KILL_TIMEOUT);
+            if (!Gevent.killAll(left, new GreenletExit("killed by GeventLeakCheck: the test left it running"), true,
+                    KILL_TIMEOUT)) {
+                for (Greenlet<?> g : left) {
+                    if (!g.dead()) {
+                        leaks.add("greenlet " + g + " did not die within " + KILL_TIMEOUT.toSeconds()
+                                + " s of being killed (does it catch GreenletExit?) and is still running");
+                    }
+                }
+            }
             Gevent.sleep(0);
         }
-        int baselineTimers = sameHub ? before.timers() : 0;
-        if (hub.pendingTimers() > baselineTimers) {
-            for (TimerHandle timer : hub.pendingTimersSnapshot()) {
+        for (TimerHandle timer : hub.pendingTimersSnapshot()) {
+            if (!(sameHub && before.timers().contains(timer))) {
                 leaks.add("pending " + timer);
+                timer.cancel();
             }
         }
     }

@@ -93,6 +93,7 @@ class ServerStressTest {
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuilder output = new StringBuilder();
         List<Socket> clients = new ArrayList<>();
+        Thread reader = null;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String first = out.readLine();
@@ -100,7 +101,7 @@ class ServerStressTest {
                     "cannot set ulimit -n 128");
             assertTrue(first != null && first.startsWith("port="), "child said: " + first);
             int port = Integer.parseInt(first.substring(5));
-            Thread.ofPlatform().daemon().start(() -> {
+            reader = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (String line; (line = out.readLine()) != null; ) {
                         synchronized (output) {
@@ -155,7 +156,12 @@ class ServerStressTest {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child stops");
             assertEquals(0, child.exitValue(), output::toString);
         } catch (IOException | AssertionError e) {
-            Thread.sleep(500); // let the reader collect what the child printed last
+            // let the reader collect what the child printed last: its stdout ends when the child is gone
+            child.destroyForcibly();
+            child.waitFor(10, TimeUnit.SECONDS);
+            if (reader != null) {
+                reader.join(Duration.ofSeconds(10));
+            }
             synchronized (output) {
                 throw new AssertionError(e + "; the child printed:\n" + output, e);
             }

@@ -278,7 +278,24 @@ final class SelfTest {
                 : "an InetAddress name-service look-up in a greenlet was not run on the hub's thread pool";
     }
 
+    /**
+     * The NewThread advice (installed with main and threads) targets the private constructor every
+     * platform Thread goes through; without it a thread created in a greenlet silently becomes a daemon.
+     */
+    private static String checkThreadConstructor() {
+        try {
+            Thread.class.getDeclaredConstructor(ThreadGroup.class, String.class, int.class, Runnable.class, long.class);
+            return null;
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no constructor Thread(ThreadGroup, String, int, Runnable, long), which the patch relies on";
+        }
+    }
+
     private String checkThreads() throws Exception {
+        String constructor = checkThreadConstructor();
+        if (constructor != null) {
+            return constructor;
+        }
         long before = hooks.hits(Options.THREADS);
         String failure = Gevent.run(() -> {
             boolean[] virtual = new boolean[1];
@@ -297,6 +314,10 @@ final class SelfTest {
     }
 
     private String checkMain() {
+        String constructor = checkThreadConstructor();
+        if (constructor != null) {
+            return constructor;
+        }
         hooks.main.expect(MainProbe.class.getName(), Thread.currentThread());
         MainProbe.ranInGreenlet = false;
         MainProbe.main(new String[0]);
