@@ -282,10 +282,20 @@ public final class HubPoller {
                     w.writer = null;
                 }
                 if (w.armed != 0) {
-                    if (w.wanted() != 0) {
-                        arm(fd, w);
-                    } else {
-                        disarm(fd, w);
+                    try {
+                        if (w.wanted() != 0) {
+                            arm(fd, w);
+                        } else {
+                            disarm(fd, w);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // Never replace the exception that may be ending this wait (a kill, a Timeout): report
+                        // it, and wake the other waiter of this fd, which re-polls (and re-registers) by itself.
+                        Hub.of(me).reportError("re-arming the hub's epoll for fd " + fd, e);
+                        Strand other = read ? w.writer : w.reader;
+                        if (other != null) {
+                            other.unpark();
+                        }
                     }
                 }
             }
