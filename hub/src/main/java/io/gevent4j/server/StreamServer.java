@@ -449,10 +449,12 @@ public final class StreamServer implements AutoCloseable {
     private void stopFromElsewhere(Hub owner, Duration gracefulTimeout, Greenlet<?> caller)
             throws InterruptedException {
         try {
+            // bounded: a server hub that closes or hangs must not leave the caller waiting forever
+            Duration limit = gracefulTimeout.plusSeconds(30);
             Waits.await(owner.submit(() -> {
                 stop(gracefulTimeout, caller);
                 return null;
-            }), null);
+            }), limit);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InterruptedException interrupted) {
@@ -460,7 +462,8 @@ public final class StreamServer implements AutoCloseable {
             }
             throw Strand.<RuntimeException>sneakyThrow(cause);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("unreachable: the wait for stop() has no time limit", e);
+            throw new IllegalStateException("gevent4j: " + this + ": the server's hub (" + owner + ") did not run stop()"
+                    + " within the graceful timeout + 30 s; is that hub closed, or blocked?", e);
         }
     }
 
