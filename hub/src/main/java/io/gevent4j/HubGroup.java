@@ -228,6 +228,9 @@ public final class HubGroup implements AutoCloseable {
         }
     }
 
+    /** How long a closing member waits for the spawns handed over before the close to start. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
+
     private final class Member implements Runnable {
         final Thread thread;
         private final CountDownLatch ready;
@@ -336,17 +339,22 @@ public final class HubGroup implements AutoCloseable {
                     }
                 }
             }
+            long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
             while (true) {
                 try {
                     // run the spawns handed over before the shutdown, so that each becomes a greenlet that
                     // the close below kills, and none is left unstarted with joiners waiting
-                    Waits.await(drained, null);
+                    Waits.await(drained, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                     return;
                 } catch (InterruptedException e) {
                     h.reportError(thread.getName(), new IllegalStateException("interrupted while closing; the"
                             + " hub still finishes its close", e));
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("unreachable: the drain marker never fails and has no limit", e);
+                } catch (TimeoutException e) {
+                    h.reportError(thread.getName(), new IllegalStateException("the spawns handed over before close"
+                            + " did not drain within " + DRAIN_LIMIT.toSeconds() + " s; closing the hub anyway", e));
+                    return;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("unreachable: the drain marker never fails", e);
                 }
             }
         }

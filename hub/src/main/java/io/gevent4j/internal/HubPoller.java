@@ -117,12 +117,21 @@ public final class HubPoller {
     private record Resources(int epfd, Object eventFd, long events) implements Runnable {
         @Override
         public void run() {
+            // each in its own try, so that one failure does not leak the others
             try {
                 FREE.invokeExact(events);
+            } catch (Throwable t) {
+                System.err.println("gevent4j: freeing the epoll event array of an unreachable hub failed: " + t);
+            }
+            try {
                 EVENTFD_CLOSE.invokeExact(eventFd);
+            } catch (Throwable t) {
+                System.err.println("gevent4j: closing the eventfd of an unreachable hub failed: " + t);
+            }
+            try {
                 CLOSE_FD.invokeExact(epfd);
             } catch (Throwable t) {
-                System.err.println("gevent4j: closing the epoll of an unreachable hub failed: " + t);
+                System.err.println("gevent4j: closing the epoll fd of an unreachable hub failed: " + t);
             }
         }
     }
