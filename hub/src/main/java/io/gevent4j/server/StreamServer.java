@@ -704,13 +704,18 @@ public final class StreamServer implements AutoCloseable {
         Greenlet<?> g;
         try {
             g = group.spawn(() -> serve(c));
-        } catch (IllegalStateException closedGroup) {
+        } catch (IllegalStateException refused) {
             forget(c);
             closeSocket(c.raw, c.peer);
+            if (!group.isClosed()) {
+                // one member hub refused (its loop ended by an error): this connection is lost, the others go on
+                hub.reportError(this + ": handing " + c.peer + " over; the connection is closed", refused);
+                return;
+            }
             if (!stopping && !groupClosedReported) {
                 groupClosedReported = true;
                 hub.reportError(this + ": handing " + c.peer + " over", new IllegalStateException("the hub group "
-                        + group + " that serves the connections is closed; the server stops now", closedGroup));
+                        + group + " that serves the connections is closed; the server stops now", refused));
                 Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
             }
             return;
