@@ -56,7 +56,7 @@ public final class RunInfoDump {
      *
      * @param signal the signal's name without {@code SIG}, e.g. {@code USR2} or {@code USR1}
      * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM (QUIT, for one)
-     * @throws UnsupportedOperationException if this JVM has no {@code sun.misc.Signal}
+     * @throws IllegalStateException if the handler cannot be installed (this JVM has no {@code sun.misc.Signal})
      */
     public static void installOnSignal(String signal) {
         String name = signal.trim().toUpperCase(Locale.ROOT);
@@ -81,7 +81,7 @@ public final class RunInfoDump {
                             case "toString" -> "gevent4j run-info dump on SIG" + signalName;
                             case "hashCode" -> System.identityHashCode(proxy);
                             case "equals" -> proxy == args[0];
-                            default -> throw new UnsupportedOperationException(method.toString());
+                            default -> throw new IllegalStateException("unreachable: SignalHandler has no method " + method);
                         };
                     });
             signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, sig, handler);
@@ -92,9 +92,9 @@ public final class RunInfoDump {
                 throw new IllegalArgumentException("SIG" + signalName + " cannot be used (" + iae.getMessage()
                         + "); use USR2 or USR1", iae);
             }
-            throw new UnsupportedOperationException("gevent4j: installing a handler for SIG" + signalName + " failed", cause);
+            throw new IllegalStateException("gevent4j: installing a handler for SIG" + signalName + " failed", cause);
         } catch (ReflectiveOperationException e) {
-            throw new UnsupportedOperationException("gevent4j: this JVM has no sun.misc.Signal (module jdk.unsupported);"
+            throw new IllegalStateException("gevent4j: this JVM has no sun.misc.Signal (module jdk.unsupported);"
                     + " use Gevent.formatRunInfo() from your own code, or jcmd <pid> Thread.dump_to_file", e);
         }
     }

@@ -89,11 +89,9 @@ class HubPollerTest {
 
     @Test
     void aWriteFromAnotherThreadWakesTheHubBlockedInEpoll() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel s = server.accept();
-            s.configureBlocking(false);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
             Greenlet<String> reader = Gevent.spawn(() -> readFully(s, 3));
             Gevent.sleep(0); // the reader registers and parks; the hub has nothing else to do
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -106,18 +104,14 @@ class HubPollerTest {
             assertTrue(reader.join(java.time.Duration.ofSeconds(20)));
             assertEquals("abc", reader.get());
             writer.get(10, TimeUnit.SECONDS);
-            client.close();
-            s.close();
         }
     }
 
     @Test
     void timeoutAndStopPollEndTheWait() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel s = server.accept();
-            s.configureBlocking(false);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
             int fd = fdOf(s);
             long t = System.nanoTime();
             Greenlet<Void> timed = Gevent.spawn(() -> Hub.current().poller().poll(fd, 1, 50_000_000L, s::isOpen));
@@ -131,26 +125,20 @@ class HubPollerTest {
             io.gevent4j.HubIo.stopPoll(fd, 0);
             stopped.join();
             assertTrue(stopped.successful());
-            client.close();
-            s.close();
         }
     }
 
     @Test
     void killRaisesIntoAGreenletWaitingInTheHubPoller() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel s = server.accept();
-            s.configureBlocking(false);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
             Greenlet<String> reader = Gevent.spawn(() -> readFully(s, 3));
             Gevent.sleep(0);
             reader.kill();
             assertTrue(reader.killed());
             assertTrue(s.isOpen(), "a kill must not close the socket, unlike an interrupt");
             assertEquals(0, Hub.current().poller().waiting());
-            client.close();
-            s.close();
         }
     }
 
@@ -162,11 +150,9 @@ class HubPollerTest {
 
     @Test
     void aWaitThatEndsWithoutItsEventWithdrawsItsRegistration() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel s = server.accept();
-            s.configureBlocking(false);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
             int fd = fdOf(s);
             HubPoller poller = Hub.current().poller();
             long before = registrations(poller);
@@ -179,18 +165,14 @@ class HubPollerTest {
             assertEquals(before + 1, during[0], "the waiting fd is registered");
             assertEquals(before, registrations(poller), "the timed-out wait left its fd registered in epoll");
             assertTrue(poller.waitCount() > 0);
-            client.close();
-            s.close();
         }
     }
 
     @Test
     void aReaderAndAWriterOnOneFdAreBothWokenWhenTheirEventsComeApart() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel s = server.accept();
-            s.configureBlocking(false);
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
             Greenlet<String> reader = Gevent.spawn(() -> readFully(s, 2));
             // registered after the reader: the one-shot registration now covers both events, and the
             // write event fires at once (the socket has room), which disarms the read side too
@@ -201,8 +183,25 @@ class HubPollerTest {
             client.write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)));
             assertTrue(reader.join(java.time.Duration.ofSeconds(20)), "the reader was never woken after the writer's event");
             assertEquals("ok", reader.get());
+        }
+    }
+
+    /** A connected loopback pair; the accepted side is non-blocking, as the hub poller's sockets are. */
+    private record LoopbackPair(SocketChannel client, SocketChannel accepted) implements AutoCloseable {
+        static LoopbackPair open() throws IOException {
+            try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                server.bind(new InetSocketAddress("127.0.0.1", 0));
+                SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                SocketChannel accepted = server.accept();
+                accepted.configureBlocking(false);
+                return new LoopbackPair(client, accepted);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
             client.close();
-            s.close();
+            accepted.close();
         }
     }
 }
