@@ -1,6 +1,6 @@
 package io.gevent4j;
 
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;

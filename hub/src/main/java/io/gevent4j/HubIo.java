@@ -1,8 +1,10 @@
 package io.gevent4j;
 
 import io.gevent4j.core.Strand;
-import io.gevent4j.internal.HubPoller;
-import io.gevent4j.internal.TimerHeap;
+import io.gevent4j.internal.loop.FdPoller;
+import io.gevent4j.internal.loop.IoEvent;
+import io.gevent4j.internal.loop.Loop;
+import io.gevent4j.internal.loop.TimerHeap;
 
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -32,7 +34,7 @@ public final class HubIo {
 
     /** {@return whether greenlet socket waits can use the hub's own epoll in this JVM} */
     public static boolean isActive() {
-        return enabled && HubPoller.available();
+        return enabled && FdPoller.available();
     }
 
     /**
@@ -47,13 +49,14 @@ public final class HubIo {
      * @throws IOException if registering with epoll failed
      */
     public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        if (!enabled || !HubPoller.available()) {
+        if (!enabled || !FdPoller.available()) {
             return false;
         }
-        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+        Strand me = Strand.currentOrNull();
+        if (me == null || me.isRoot()) {
             return false;
         }
-        greenlet.hub().poller().poll(fd, event, nanos, isOpen);
+        Loop.of(me).poller().awaitReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
         return true;
     }
 
@@ -64,12 +67,7 @@ public final class HubIo {
      * @param event 1, 4, or 0 for both
      */
     public static void stopPoll(int fd, int event) {
-        for (Hub hub : Hub.allHubs()) {
-            HubPoller p = hub.pollerOrNull();
-            if (p != null) {
-                p.stopPoll(fd, event);
-            }
-        }
+        Loop.wakeFdWaitersEverywhere(fd, event == 0 ? null : IoEvent.ofPollConstant(event));
     }
 
     /**
@@ -81,10 +79,11 @@ public final class HubIo {
      *         false otherwise (the JDK parks the carrier thread as usual)
      */
     public static boolean waitPinned() {
-        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet) || !(greenlet.blocker() instanceof HubPoller poller)) {
+        Strand me = Strand.currentOrNull();
+        if (me == null || me.isRoot() || !(me.blocker() instanceof FdPoller poller)) {
             return false;
         }
-        return poller.waitPinned(greenlet);
+        return poller.waitPinned(me);
     }
 
     /**

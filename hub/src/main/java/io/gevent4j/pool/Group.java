@@ -7,8 +7,8 @@ import io.gevent4j.Waitable;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,7 +250,7 @@ public class Group implements Spawner {
      */
     public boolean join(Duration timeout, boolean raiseError) throws InterruptedException {
         Strand me = HubLocal.strand(hub, this);
-        if (me instanceof Greenlet<?> g && members.contains(g)) {
+        if (Greenlet.current() instanceof Greenlet<?> g && members.contains(g)) {
             throw new IllegalStateException("gevent4j: " + g + " cannot join " + this
                     + ", of which it is a member: it would wait for itself forever");
         }
@@ -322,7 +322,8 @@ public class Group implements Spawner {
      */
     public boolean kill(Throwable error, boolean block, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(error, "error");
-        Strand me = HubLocal.strand(hub, this);
+        HubLocal.strand(hub, this);
+        Greenlet<?> me = Greenlet.current();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         Set<Greenlet<?>> dying = new HashSet<>();
         while (true) {
@@ -364,7 +365,7 @@ public class Group implements Spawner {
      */
     public <T> T apply(Callable<T> task) throws Exception {
         Strand me = HubLocal.strand(hub, this);
-        if (me instanceof Greenlet<?> g && members.contains(g)) {
+        if (Greenlet.current() instanceof Greenlet<?> g && members.contains(g)) {
             return task.call();
         }
         Greenlet<T> g = spawn(task);
@@ -406,7 +407,7 @@ public class Group implements Spawner {
         Objects.requireNonNull(task, "task");
         Strand me = HubLocal.strand(hub, this);
         Greenlet<T> g;
-        if (me instanceof Greenlet<?> cur && members.contains(cur) && full()) {
+        if (Greenlet.current() instanceof Greenlet<?> cur && members.contains(cur) && full()) {
             g = Gevent.spawn(() -> apply(task));
         } else {
             g = spawn(task);

@@ -1,6 +1,8 @@
 package io.gevent4j.threadpool;
 
 import io.gevent4j.Hub;
+import io.gevent4j.core.Carrier;
+import io.gevent4j.internal.loop.Loop;
 import io.gevent4j.event.AsyncResult;
 
 import java.util.Objects;
@@ -67,8 +69,9 @@ public final class ThreadPool implements AutoCloseable {
     public <T> AsyncResult<T> spawn(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         Hub hub = Hub.current();
+        Carrier carrier = Loop.current().carrier();
         AsyncResult<T> result = new AsyncResult<>(hub);
-        hub.carrier().retainExternal();
+        carrier.retainExternal();
         try {
             executor.execute(() -> {
                 T value = null;
@@ -82,8 +85,8 @@ public final class ThreadPool implements AutoCloseable {
                 Throwable finalError = error;
                 // released on the hub, together with the result, so that the hub never sees
                 // "no outstanding work" while the result is still on its way
-                hub.carrier().execute(() -> {
-                    hub.carrier().releaseExternal();
+                carrier.execute(() -> {
+                    carrier.releaseExternal();
                     if (finalError != null) {
                         result.setException(finalError);
                     } else {
@@ -92,7 +95,7 @@ public final class ThreadPool implements AutoCloseable {
                 });
             });
         } catch (RuntimeException rejected) {
-            hub.carrier().releaseExternal();
+            carrier.releaseExternal();
             throw rejected;
         }
         return result;

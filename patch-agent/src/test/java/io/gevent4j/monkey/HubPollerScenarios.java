@@ -3,7 +3,8 @@ package io.gevent4j.monkey;
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
-import io.gevent4j.internal.HubPoller;
+import io.gevent4j.internal.loop.FdPoller;
+import io.gevent4j.internal.loop.Loop;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,17 +83,17 @@ public final class HubPollerScenarios {
         }
     }
 
-    private static HubPoller hubPoller() {
-        return Hub.current().pollerOrNull();
+    private static FdPoller hubPoller() {
+        return Loop.current().pollerOrNull();
     }
 
     private static long hubWaits() {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         return p == null ? 0 : p.waitCount();
     }
 
     private static int hubWaiting() {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         return p == null ? 0 : p.waiting();
     }
 
@@ -114,7 +115,7 @@ public final class HubPollerScenarios {
 
     /** Registrations in the hub's epoll (its eventfd included), as the kernel lists them; -1 without a poller. */
     private static int epollRegistrations() throws IOException {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         if (p == null) {
             return -1;
         }

@@ -93,7 +93,7 @@ public final class Installer {
             throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
-        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.loop.FdPoller.available()) {
             // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
             options = options.without(Options.HUBPOLLER);
             if (options.verbose()) {

@@ -75,7 +75,7 @@ final class PatchInstaller {
         Hub.currentOrNull();
         io.gevent4j.HubIo.pinnedSleepNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
-        io.gevent4j.internal.HubPoller.available();
+        io.gevent4j.internal.loop.FdPoller.available();
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
