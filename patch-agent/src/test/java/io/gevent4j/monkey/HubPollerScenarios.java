@@ -226,7 +226,7 @@ public final class HubPollerScenarios {
         try (Socket client = p[0]; Socket accepted = p[1]) {
             Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
             Gevent.sleep(0);
-            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            await(() -> reader.hub().inspect().threadOf(reader) != null && reader.hub().inspect().threadOf(reader).getState() == Thread.State.WAITING, "the reader waits");
             long t = System.nanoTime();
             accepted.close();
             reader.join(LIMIT);
@@ -272,7 +272,7 @@ public final class HubPollerScenarios {
             int idle = epollRegistrations();
             Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
             Gevent.sleep(0);
-            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            await(() -> reader.hub().inspect().threadOf(reader) != null && reader.hub().inspect().threadOf(reader).getState() == Thread.State.WAITING, "the reader waits");
             int whileWaiting = epollRegistrations();
             int waiting = hubWaiting();
             reader.kill();
@@ -322,7 +322,7 @@ public final class HubPollerScenarios {
                 client.shutdownOutput();
             });
             Gevent.sleep(0);
-            await(() -> writer.thread() != null && writer.thread().getState() == Thread.State.WAITING,
+            await(() -> writer.hub().inspect().threadOf(writer) != null && writer.hub().inspect().threadOf(writer).getState() == Thread.State.WAITING,
                     "the writer waits for room");
             boolean writerWasBlocked = !writer.dead();
             Greenlet<Long> reader = Gevent.spawn(() -> {
