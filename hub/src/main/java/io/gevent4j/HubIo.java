@@ -1,5 +1,6 @@
 package io.gevent4j;
 
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.loop.FdPoller;
 import io.gevent4j.internal.loop.IoEvent;
@@ -102,6 +103,6 @@ public final class HubIo {
         if (me == null || !(me.blocker() instanceof TimerHeap.Timer timer) || timer.wakes() != me) {
             return -1;
         }
-        return Math.max(0, timer.deadline() - System.nanoTime());
+        return Deadline.remainingNanos(timer.deadline());
     }
 }

@@ -38,7 +38,7 @@ final class Waiting {
                 me.park(timer);
                 // A greenlet pinned to its carrier (see HubIo.pinnedSleepNanos) wakes at the deadline
                 // without the timer firing, since its hub could not run meanwhile.
-            } while (!timer.fired() && timer.deadline() - System.nanoTime() > 0);
+            } while (!timer.fired() && !Deadline.passed(timer.deadline()));
         } finally {
             timer.cancel();
         }

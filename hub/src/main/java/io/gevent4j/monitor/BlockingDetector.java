@@ -1,5 +1,6 @@
 package io.gevent4j.monitor;
 
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.Hub;
 import io.gevent4j.HubInspector;
 import io.gevent4j.core.internal.ErrorSink;
@@ -369,9 +370,9 @@ public final class BlockingDetector implements AutoCloseable {
     /** Sleeping that ends early only on {@link #close()}. */
     private static final class LockSupportSleep {
         static void sleepNanos(long nanos) {
-            long deadline = System.nanoTime() + nanos;
+            long deadline = Deadline.afterNanos(nanos);
             long left;
-            while ((left = deadline - System.nanoTime()) > 0) {
+            while ((left = Deadline.remainingNanos(deadline)) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(left);
                 } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.gevent4j.pool;
 
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
@@ -260,13 +261,12 @@ public class Group implements Spawner {
             watches.add(watch);
         }
         try {
-            long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+            long deadline = Deadline.after(timeout);
             while (!members.isEmpty()) {
-                Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-                if (left != null && !left.isPositive()) {
+                if (Deadline.passed(deadline)) {
                     break;
                 }
-                if (!emptyWaiters.await(new Waiter(me), this, left)) {
+                if (!emptyWaiters.await(new Waiter(me), this, Deadline.remaining(deadline))) {
                     break;
                 }
             }
@@ -324,7 +324,7 @@ public class Group implements Spawner {
         Objects.requireNonNull(error, "error");
         HubLocal.strand(hub, this);
         Greenlet<?> me = Greenlet.current();
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadline.after(timeout);
         Set<Greenlet<?>> dying = new HashSet<>();
         while (true) {
             List<Greenlet<?>> targets = new ArrayList<>(members.size());
@@ -344,11 +344,10 @@ public class Group implements Spawner {
             if (!block) {
                 return targets.stream().allMatch(Greenlet::dead);
             }
-            Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-            if (left != null && !left.isPositive()) {
+            if (Deadline.passed(deadline)) {
                 return false;
             }
-            Gevent.joinAll(targets, left);
+            Gevent.joinAll(targets, Deadline.remaining(deadline));
         }
     }
 
