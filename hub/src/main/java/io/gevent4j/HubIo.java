@@ -1,7 +1,7 @@
 package io.gevent4j;
 
-import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.core.Strand;
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.internal.loop.FdPoller;
 import io.gevent4j.internal.loop.IoEvent;
 import io.gevent4j.internal.loop.Loop;
@@ -53,11 +53,11 @@ public final class HubIo {
         if (!enabled || !FdPoller.available()) {
             return false;
         }
-        Strand me = Strand.currentOrNull();
-        if (me == null || me.isRoot()) {
+        Greenlet<?> greenlet = Greenlet.current();
+        if (greenlet == null) {
             return false;
         }
-        Loop.of(me).poller().awaitReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
+        greenlet.hub().loop().poller().awaitReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
         return true;
     }
 
@@ -80,11 +80,11 @@ public final class HubIo {
      *         false otherwise (the JDK parks the carrier thread as usual)
      */
     public static boolean waitPinned() {
-        Strand me = Strand.currentOrNull();
-        if (me == null || me.isRoot() || !(me.blocker() instanceof FdPoller poller)) {
+        Greenlet<?> greenlet = Greenlet.current();
+        if (greenlet == null || !(greenlet.strand().blocker() instanceof FdPoller poller)) {
             return false;
         }
-        return poller.waitPinned(me);
+        return poller.waitPinned(greenlet.strand());
     }
 
     /**

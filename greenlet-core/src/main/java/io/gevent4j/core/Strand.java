@@ -152,7 +152,7 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      */
     @Override
     public void uncaughtException(Thread thread, Throwable error) {
-        ErrorSink.report(name() + ", which died with an uncaught exception,", error);
+        ErrorSink.report(name() + " (uncaught)", error);
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.gevent4j.monitor;
 
-import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.Hub;
 import io.gevent4j.HubInspector;
 import io.gevent4j.core.internal.ErrorSink;
 import io.gevent4j.internal.jfr.HubBlockedEvent;
 import io.gevent4j.internal.jfr.Jfr;
+import io.gevent4j.internal.loop.Deadline;
 
 import java.time.Duration;
 import java.util.List;

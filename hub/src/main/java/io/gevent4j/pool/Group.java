@@ -1,6 +1,5 @@
 package io.gevent4j.pool;
 
-import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
@@ -8,6 +7,7 @@ import io.gevent4j.Waitable;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.internal.loop.WaitList;
 import io.gevent4j.internal.loop.Waiter;
 

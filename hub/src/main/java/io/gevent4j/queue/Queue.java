@@ -1,9 +1,9 @@
 package io.gevent4j.queue;
 
-import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
+import io.gevent4j.internal.loop.Deadline;
 import io.gevent4j.internal.loop.WaitList;
 import io.gevent4j.internal.loop.Waiter;
 

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * @param <S> the type handed to callbacks (the subclass)
  */
 public abstract class Linkable<S> {
-    private ArrayList<Consumer<? super S>> callbacks;
+    /** null, one callback (the common case: one joiner), or an ArrayList of them, in the order added. */
+    private Object callbacks;
 
     /** For subclasses. */
     protected Linkable() {
@@ -48,10 +49,17 @@ public abstract class Linkable<S> {
             callback.accept((S) this);
             return;
         }
-        if (callbacks == null) {
-            callbacks = new ArrayList<>(4);
+        Object c = callbacks;
+        if (c == null) {
+            callbacks = callback;
+        } else if (c instanceof ArrayList<?> list) {
+            ((ArrayList<Object>) list).add(callback);
+        } else {
+            ArrayList<Object> list = new ArrayList<>(4);
+            list.add(c);
+            list.add(callback);
+            callbacks = list;
         }
-        callbacks.add(callback);
     }
 
     /**
@@ -61,28 +69,46 @@ public abstract class Linkable<S> {
      * @return true if it was present
      */
     protected final boolean removeLink(Object callback) {
-        return callbacks != null && callbacks.remove(callback);
+        Object c = callbacks;
+        if (c == null) {
+            return false;
+        }
+        if (c == callback) {
+            callbacks = null;
+            return true;
+        }
+        return c instanceof ArrayList<?> list && list.remove(callback);
     }
 
     /** {@return the number of callbacks waiting} */
     protected final int linkCount() {
-        return callbacks == null ? 0 : callbacks.size();
+        Object c = callbacks;
+        return c == null ? 0 : c instanceof ArrayList<?> list ? list.size() : 1;
     }
 
     /** Calls every callback once (callbacks added meanwhile too) and forgets them: the object is ready. */
-    @SuppressWarnings("unchecked")
     protected final void fireLinks() {
-        ArrayList<Consumer<? super S>> list = callbacks;
-        if (list == null) {
+        Object c = callbacks;
+        if (c == null) {
             return;
         }
         callbacks = null;
-        for (int i = 0; i < list.size(); i++) {
-            try {
-                list.get(i).accept((S) this);
-            } catch (Throwable error) {
-                reportLinkError("link of " + this, error);
+        if (c instanceof ArrayList<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                fire(list.get(i));
             }
+        } else {
+            fire(c);
+        }
+        // callbacks added while firing (ready now, so addLink ran them at once) need nothing more
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fire(Object callback) {
+        try {
+            ((Consumer<? super S>) callback).accept((S) this);
+        } catch (Throwable error) {
+            reportLinkError("link of " + this, error);
         }
     }
 
