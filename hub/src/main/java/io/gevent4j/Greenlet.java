@@ -175,7 +175,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
                 startTimer.cancel();
                 startTimer = null;
             } else {
-                hub.addScheduled(this);
+                hub.notYetRun().add(this);
             }
             Thread t = ((Body) strand()).newThread(this::body);
             if (name != null) {
@@ -199,7 +199,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
                 startTimer = null;
                 start();
             });
-            hub.addScheduled(this);
+            hub.notYetRun().add(this);
         }
         return this;
     }
@@ -209,7 +209,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return; // killed after start() but before it ran: it never runs
         }
         state = RUNNING;
-        hub.removeScheduled(this);
+        hub.notYetRun().remove(this);
         Strand me = strand;
         if (io.gevent4j.internal.jfr.Jfr.active()) {
             io.gevent4j.internal.jfr.GreenletSpawnEvent.emit(me);
@@ -664,7 +664,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
                 startTimer.cancel();
                 startTimer = null;
             }
-            hub.removeScheduled(this);
+            hub.notYetRun().remove(this);
             if (error instanceof GreenletExit) {
                 setFlag(KILLED, true);
             } else {

@@ -60,9 +60,7 @@ public final class Hub implements AutoCloseable {
     private final Loop loop;
     private final Carrier carrier;
     private volatile int state = OPEN;
-    /** Head of the intrusive list of greenlets started (or start-later) that have not run yet. */
-    private Greenlet<?> scheduledHead;
-    private int scheduledCount;
+    private final NotYetRun notYetRun = new NotYetRun();
     private final HubInspector inspector;
 
     private Hub(Loop loop) {
@@ -274,8 +272,8 @@ public final class Hub implements AutoCloseable {
                     + " (after Gevent.run or Hub.run returns), or stop the loop with Hub.stop()");
         }
         // greenlets that have not run yet die at once and never run
-        while (scheduledHead != null) {
-            scheduledHead.killOnHub(new GreenletExit("hub closed"));
+        for (Greenlet<?> g = notYetRun.head(); g != null; g = notYetRun.head()) {
+            g.killOnHub(new GreenletExit("hub closed"));
         }
         List<Greenlet<?>> live = liveGreenlets();
         if (!Waiting.killAll(live, new GreenletExit("hub closed"), true, Duration.ofSeconds(10))) {
@@ -390,50 +388,13 @@ public final class Hub implements AutoCloseable {
                 out.add(g);
             }
         });
-        for (Greenlet<?> g = scheduledHead; g != null; g = g.scheduledNext) {
-            out.add(g);
-        }
+        notYetRun.addTo(out);
         return out;
     }
 
-    /** {@return the greenlets started that have not run yet, head of their list (hub thread only)} */
-    Greenlet<?> scheduledHead() {
-        return scheduledHead;
-    }
-
-    int scheduledCount() {
-        return scheduledCount;
-    }
-
-    /** Notes a greenlet that was started (or will start later) and has not run yet. Hub thread only. */
-    void addScheduled(Greenlet<?> g) {
-        if (!g.scheduled()) {
-            g.scheduled(true);
-            g.scheduledNext = scheduledHead;
-            if (scheduledHead != null) {
-                scheduledHead.scheduledPrev = g;
-            }
-            scheduledHead = g;
-            scheduledCount++;
-        }
-    }
-
-    /** Forgets a greenlet noted by {@link #addScheduled}: it runs now, or died first. Hub thread only. */
-    void removeScheduled(Greenlet<?> g) {
-        if (g.scheduled()) {
-            g.scheduled(false);
-            if (g.scheduledPrev != null) {
-                g.scheduledPrev.scheduledNext = g.scheduledNext;
-            } else {
-                scheduledHead = g.scheduledNext;
-            }
-            if (g.scheduledNext != null) {
-                g.scheduledNext.scheduledPrev = g.scheduledPrev;
-            }
-            g.scheduledPrev = null;
-            g.scheduledNext = null;
-            scheduledCount--;
-        }
+    /** {@return the greenlets started (or start-later) that have not run yet (hub thread only)} */
+    NotYetRun notYetRun() {
+        return notYetRun;
     }
 
     /**

@@ -203,7 +203,7 @@ public final class HubInspector {
         StringBuilder out = new StringBuilder();
         out.append("Hub of thread \"").append(hub.thread().getName()).append("\": ")
                 .append(carrier.liveCount()).append(" live greenlet(s), ")
-                .append(hub.scheduledCount()).append(" not run yet, ")
+                .append(hub.notYetRun().count()).append(" not run yet, ")
                 .append(carrier.parkedInHubCount()).append(" waiting in the hub, ")
                 .append(carrier.readyCount()).append(" ready, ")
                 .append(loop.timers().size()).append(" timer(s), ")
@@ -213,7 +213,7 @@ public final class HubInspector {
             out.append("  the hub's own thread \"").append(hub.thread().getName()).append("\" waits on ")
                     .append(rootBlocker).append('\n');
         }
-        for (Greenlet<?> g = hub.scheduledHead(); g != null; g = g.scheduledNext) {
+        for (Greenlet<?> g = hub.notYetRun().head(); g != null; g = g.scheduledNext) {
             out.append("  ").append(g.name()).append(" has not run yet: ").append(g).append('\n');
         }
         describeLive(out, withStacks);
