@@ -7,6 +7,7 @@ import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Set;
  */
 public final class Installer {
     private Installer() {
+    }
+
+    /** {@return the names of all patches, in install order (the agent's table of patches)} */
+    public static List<String> patchNames() {
+        return Patches.names();
     }
 
     /** {@return true if the agent is installed in this JVM} */
@@ -66,14 +72,14 @@ public final class Installer {
             return false;
         }
         if (!atStartup) {
-            options = options.without(Options.MAIN);
+            options = options.without(Patches.MAIN);
         }
         long start = System.nanoTime();
         String mainClass = null;
-        if (options.has(Options.MAIN)) {
+        if (options.has(Patches.MAIN)) {
             mainClass = MainRunner.mainClassName();
             if (mainClass == null) {
-                throw new MonkeyPatchException(Failure.sentence(Options.MAIN, "the Java launcher did not name the"
+                throw new MonkeyPatchException(Failure.sentence(Patches.MAIN, "the Java launcher did not name the"
                         + " program's main class (the system property sun.java.command is unset)"));
             }
         }
@@ -90,12 +96,12 @@ public final class Installer {
         try {
             BootClasses.defineAndOpen(inst, openTo);
         } catch (RuntimeException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
+            throw new MonkeyPatchException(Failure.sentence(options.installed().getFirst(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
-        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Patches.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
             // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
-            options = options.without(Options.HUBPOLLER);
+            options = options.without(Patches.HUBPOLLER);
             if (options.verbose()) {
                 System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
                         + " with the JDK's pollers (patch hubpoller not installed)");
