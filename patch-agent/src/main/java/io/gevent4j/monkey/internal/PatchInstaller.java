@@ -5,6 +5,7 @@ import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.monkey.boot.Dispatch;
 import io.gevent4j.monkey.internal.Patch.Weave;
+import io.gevent4j.spi.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
@@ -56,9 +57,9 @@ final class PatchInstaller {
         // Initialize what the hooks touch before any advice can call them.
         Strand.currentOrNull();
         Hub.currentOrNull();
-        io.gevent4j.HubIo.pinnedSleepNanos();
+        AgentSupport.pinnedParkNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
-        io.gevent4j.internal.HubPoller.available();
+        AgentSupport.hubPollerAvailable();
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
