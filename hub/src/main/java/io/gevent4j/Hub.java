@@ -255,7 +255,8 @@ public final class Hub implements AutoCloseable {
 
     /**
      * Kills every greenlet of this hub, waits for them to die, cancels its timers, closes what is
-     * attached to it (its thread pool, its epoll and eventfd) and detaches it from its thread: the next
+     * attached to it (its default thread pool, {@code ThreadPool.ofCurrentHub()}; its epoll and eventfd)
+     * and detaches it from its thread: the next
      * {@link #current()} on the thread creates a new hub. Hub thread only, outside greenlets.
      *
      * @throws InterruptedException if interrupted while waiting for the greenlets to die
@@ -291,19 +292,6 @@ public final class Hub implements AutoCloseable {
     /** {@return true once {@link #close()} has begun; any thread} */
     public boolean isClosed() {
         return state >= CLOSING;
-    }
-
-    // ---- attachments ------------------------------------------------------------------------
-
-    /**
-     * The hub's default thread pool (10 threads, created on first use and closed with the hub), for
-     * real blocking calls and CPU work; the patch agent offloads file I/O and DNS to it. Hub thread only.
-     *
-     * @return the thread pool
-     */
-    public io.gevent4j.threadpool.ThreadPool threadpool() {
-        checkInHub("threadpool");
-        return loop.attachment(io.gevent4j.threadpool.ThreadPool.class, () -> new io.gevent4j.threadpool.ThreadPool(10));
     }
 
     // ---- errors -----------------------------------------------------------------------------

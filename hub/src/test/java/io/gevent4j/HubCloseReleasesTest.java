@@ -50,7 +50,7 @@ class HubCloseReleasesTest {
         Thread.ofPlatform().start(() -> {
             try {
                 Hub first = Hub.current();
-                first.threadpool().spawn(() -> 1).get();
+                io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(() -> 1).get();
                 first.close();
                 assertTrue(first.isClosed());
                 Hub second = Hub.current();

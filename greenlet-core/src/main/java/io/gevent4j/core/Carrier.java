@@ -215,7 +215,10 @@ public final class Carrier implements Executor {
     Strand liveHead;
 
     private Carrier(Thread thread) {
-        JdkSupport.check();
+        String unsupported = JdkSupport.unsupportedReason();
+        if (unsupported != null) {
+            throw new UnsupportedRuntimeException(unsupported, JdkSupport.unsupportedCause());
+        }
         JdkSupport.startJdkPollers();
         this.thread = thread;
         this.builder = JdkSupport.virtualThreadBuilder(this);

@@ -111,7 +111,7 @@ public final class BlockingDetector implements AutoCloseable {
             }
             out.append("  Every other greenlet of this hub is frozen meanwhile. Yield in long computations"
                     + " (Gevent.sleep(0)), use cooperative I/O (gevent4j's API or the agent), or move real blocking"
-                    + " work to a thread pool (Hub.current().threadpool()).\n");
+                    + " work to a thread pool (ThreadPool.ofCurrentHub()).\n");
             return out.toString();
         }
     }

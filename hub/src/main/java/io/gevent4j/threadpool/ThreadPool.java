@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ThreadPool implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final int DEFAULT_THREADS = 10;
 
     private final ThreadPoolExecutor executor;
     private final int maxThreads;
@@ -47,6 +48,18 @@ public final class ThreadPool implements AutoCloseable {
         this.executor = new ThreadPoolExecutor(maxThreads, maxThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), factory);
         executor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * The default thread pool of the calling thread's hub (gevent's {@code get_hub().threadpool}): 10
+     * threads, made on first use and closed with the hub. The patch agent offloads file I/O and DNS to
+     * it. Call it on the hub (its thread or one of its greenlets).
+     *
+     * @return the pool
+     */
+    public static ThreadPool ofCurrentHub() {
+        Hub.current(); // the hub exists (made on first use), so that the pool closes with it
+        return Loop.current().attachment(ThreadPool.class, () -> new ThreadPool(DEFAULT_THREADS));
     }
 
     /** {@return the most worker threads at once} */

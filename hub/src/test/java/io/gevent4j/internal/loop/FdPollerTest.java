@@ -121,7 +121,7 @@ class FdPollerTest {
             Greenlet<Void> stopped = Gevent.spawn(() -> Loop.current().poller().awaitReady(fd, IoEvent.READ, 0, s::isOpen));
             Gevent.sleep(0);
             assertFalse(stopped.dead());
-            io.gevent4j.HubIo.stopPoll(fd, 0);
+            io.gevent4j.spi.AgentSupport.wakeFdWaiters(fd, 0);
             stopped.join();
             assertTrue(stopped.successful());
         }
