@@ -290,10 +290,10 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         } finally {
             state.set(State.STOPPED);
             redis.close();
-            started.countDown();
-            stopped.countDown();
             LOG.log(System.Logger.Level.INFO, "worker " + hostname() + " stopped: " + processed.get() + " processed, "
                     + rejected.get() + " rejected, " + restoredAtShutdown.get() + " restored at shutdown");
+            started.countDown();
+            stopped.countDown();
         }
     }
 
