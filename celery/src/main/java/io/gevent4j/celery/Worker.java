@@ -81,6 +81,8 @@ public final class Worker implements TaskRegistry, AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final RevokedIds revoked = new RevokedIds(50_000, Duration.ofHours(3));
     private final Map<String, Greenlet<?>> running = new ConcurrentHashMap<>();
+    /** Running tasks a revoke(terminate) killed: whatever they die of (an interrupted sleep), they are REVOKED. */
+    private final Set<String> terminated = ConcurrentHashMap.newKeySet();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong restoredAtShutdown = new AtomicLong();
@@ -341,6 +343,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                     revoked.add(id);
                     Greenlet<?> g = running.get(id);
                     if (terminate && g != null) {
+                        terminated.add(id);
                         try {
                             g.kill(new CeleryException("celery.exceptions", "TaskRevokedError", "terminated"), false, null);
                         } catch (InterruptedException e) {
@@ -660,6 +663,10 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         } catch (Retry retry) {
             return new Outcome("RETRY", null, retry, retry);
         } catch (Throwable error) {
+            if (terminated.remove(m.id())) {
+                Thread.interrupted();
+                return new Outcome("REVOKED", null, new CeleryException("celery.exceptions", "TaskRevokedError", "terminated"), null);
+            }
             Throwable reported = error;
             if (hard != null && hard.expired() && !(error instanceof TimeLimitExceeded)) {
                 reported = new TimeLimitExceeded(hardSeconds);
@@ -674,6 +681,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
             }
             return new Outcome("FAILURE", null, reported, null);
         } finally {
+            terminated.remove(m.id());
             TaskContext.set(null);
         }
     }
