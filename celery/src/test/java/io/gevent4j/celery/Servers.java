@@ -36,12 +36,16 @@ final class Servers {
         final Path dir;
 
         Redis() throws Exception {
+            this(freePort());
+        }
+
+        Redis(int port) throws Exception {
             String binary = findOnPath("redis-server");
             if (binary == null) {
                 throw new AssertionError("redis-server is not installed: " + INSTALL);
             }
             dir = Files.createTempDirectory("celery-redis-");
-            port = freePort();
+            this.port = port;
             process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                     "--appendonly", "no", "--dir", dir.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
