@@ -6,6 +6,7 @@ import io.gevent4j.HubGroup;
 import io.gevent4j.Timeout;
 import io.gevent4j.celery.internal.Backend;
 import io.gevent4j.celery.internal.Broker;
+import io.gevent4j.celery.internal.Coalescer;
 import io.gevent4j.celery.internal.ExceptionMapper;
 import io.gevent4j.celery.internal.Json;
 import io.gevent4j.celery.internal.Pidbox;
@@ -71,6 +72,9 @@ public final class Worker implements TaskRegistry, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.gevent4j.celery");
 
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    /** The most messages one pop takes (each still needs a prefetch permit). */
+    private static final int MAX_BATCH = 100;
 
     private record Registered(TaskSettings settings, TaskFunction function) {
     }
@@ -396,6 +400,9 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         private final Set<Delivery> unstarted = new LinkedHashSet<>();
         private final Set<Greenlet<?>> etaTimers = new LinkedHashSet<>();
         private final List<String> keys = Broker.consumeKeys(options.queues());
+        /** Acks and results of this hub's task greenlets, merged into one round trip per hub turn. */
+        private final Coalescer<String> acks = new Coalescer<>(broker::ackAll);
+        private final Coalescer<Backend.Meta> results = new Coalescer<>(backend::storeAll);
 
         Lane(int concurrency) {
             this.concurrency = concurrency;
@@ -421,28 +428,35 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         }
 
         private void consume() throws InterruptedException {
-            Object[] brpop = new Object[keys.size() + 2];
-            brpop[0] = "BRPOP";
-            for (int i = 0; i < keys.size(); i++) {
-                brpop[i + 1] = keys.get(i);
-            }
-            brpop[brpop.length - 1] = "1";
             Resp connection = null;
+            boolean batchPop = true; // BLMPOP (Redis 7+), else kombu's BRPOP
             long backoffMillis = 100;
             while (consuming()) {
                 if (!prefetch.acquire(Duration.ofSeconds(1))) {
                     continue;
                 }
-                boolean handedOver = false;
+                int permits = 1;
+                while (permits < MAX_BATCH && prefetch.tryAcquire()) {
+                    permits++;
+                }
+                int kept = 0;
                 try {
                     if (connection == null) {
                         connection = Resp.connect(url);
                         backoffMillis = 100;
                     }
-                    Object reply = connection.call(brpop);
-                    if (reply instanceof List<?> popped && popped.size() == 2) {
-                        handedOver = receive(Resp.str(popped.get(1)));
+                    List<String> popped;
+                    try {
+                        popped = batchPop ? blmpop(connection, permits) : brpop(connection);
+                    } catch (Resp.RedisError e) {
+                        if (!batchPop || !e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
+                            throw e;
+                        }
+                        batchPop = false;
+                        LOG.log(System.Logger.Level.INFO, "this Redis has no BLMPOP (Redis < 7): consuming one message per BRPOP");
+                        continue;
                     }
+                    kept = receive(popped);
                 } catch (IOException e) {
                     if (connection != null) {
                         connection.close();
@@ -453,7 +467,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                     Gevent.sleep(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, 5_000);
                 } finally {
-                    if (!handedOver) {
+                    for (int i = kept; i < permits; i++) {
                         prefetch.release();
                     }
                 }
@@ -463,18 +477,72 @@ public final class Worker implements TaskRegistry, AutoCloseable {
             }
         }
 
-        /** Handles one popped message; true if it now holds the prefetch permit. */
-        private boolean receive(String raw) throws IOException, InterruptedException {
-            Protocol.Envelope envelope;
-            try {
-                envelope = Protocol.Envelope.parse(raw);
-            } catch (Protocol.BadMessage e) {
-                rejected.incrementAndGet();
-                LOG.log(System.Logger.Level.ERROR, "rejected a message without a usable envelope (no delivery tag): "
-                        + e.getMessage() + "; message: " + abbreviate(raw));
-                return false;
+        /**
+         * Up to {@code count} messages from the first non-empty key in kombu's BRPOP order, oldest first:
+         * the same order as {@code count} BRPOPs, in one round trip.
+         */
+        private List<String> blmpop(Resp connection, int count) throws IOException {
+            Object[] command = new Object[keys.size() + 6];
+            command[0] = "BLMPOP";
+            command[1] = "1";
+            command[2] = Integer.toString(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                command[i + 3] = keys.get(i);
             }
-            broker.markUnacked(envelope);
+            command[keys.size() + 3] = "RIGHT";
+            command[keys.size() + 4] = "COUNT";
+            command[keys.size() + 5] = Integer.toString(count);
+            Object reply = connection.call(command);
+            List<String> messages = new ArrayList<>();
+            if (reply instanceof List<?> keyAndItems && keyAndItems.size() == 2 && keyAndItems.get(1) instanceof List<?> items) {
+                for (Object item : items) {
+                    messages.add(Resp.str(item));
+                }
+            }
+            return messages;
+        }
+
+        private List<String> brpop(Resp connection) throws IOException {
+            Object[] command = new Object[keys.size() + 2];
+            command[0] = "BRPOP";
+            for (int i = 0; i < keys.size(); i++) {
+                command[i + 1] = keys.get(i);
+            }
+            command[command.length - 1] = "1";
+            Object reply = connection.call(command);
+            if (reply instanceof List<?> popped && popped.size() == 2) {
+                return List.of(Resp.str(popped.get(1)));
+            }
+            return List.of();
+        }
+
+        /** Records the popped messages as unacked (one transaction) and hands each on; returns the permits kept. */
+        private int receive(List<String> popped) throws IOException, InterruptedException {
+            List<Protocol.Envelope> envelopes = new ArrayList<>(popped.size());
+            for (String raw : popped) {
+                try {
+                    envelopes.add(Protocol.Envelope.parse(raw));
+                } catch (Protocol.BadMessage e) {
+                    rejected.incrementAndGet();
+                    LOG.log(System.Logger.Level.ERROR, "rejected a message without a usable envelope (no delivery tag): "
+                            + e.getMessage() + "; message: " + abbreviate(raw));
+                }
+            }
+            if (envelopes.isEmpty()) {
+                return 0;
+            }
+            broker.markUnacked(envelopes);
+            int kept = 0;
+            for (Protocol.Envelope envelope : envelopes) {
+                if (accept(envelope)) {
+                    kept++;
+                }
+            }
+            return kept;
+        }
+
+        /** Handles one unacked message; true if it now holds (or has given back itself) its prefetch permit. */
+        private boolean accept(Protocol.Envelope envelope) throws IOException, InterruptedException {
             Protocol.TaskMessage message;
             try {
                 message = Protocol.TaskMessage.parse(envelope);
@@ -544,11 +612,11 @@ public final class Worker implements TaskRegistry, AutoCloseable {
             }
             LOG.log(System.Logger.Level.INFO, "discarding " + reason + " task " + d.message.task() + "[" + d.message.id() + "]");
             if (!ignoreResult(d)) {
-                backend.store(d.message.id(), "REVOKED",
+                results.submit(new Backend.Meta(d.message.id(), "REVOKED",
                         ExceptionMapper.toCelery(new CeleryException("celery.exceptions", "TaskRevokedError", reason)),
-                        null, d.message.group(), d.message.parentId());
+                        null, d.message.group(), d.message.parentId()));
             }
-            broker.ack(d.envelope.deliveryTag());
+            acks.submit(d.envelope.deliveryTag());
             processed.incrementAndGet();
             return true;
         }
@@ -570,13 +638,13 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                     return;
                 }
                 if (!options.acksLate()) {
-                    broker.ack(d.envelope.deliveryTag());
+                    acks.submit(d.envelope.deliveryTag());
                     acked = true;
                 }
                 Outcome outcome = runTask(d);
-                finish(d, outcome);
+                finish(d, outcome, results);
                 if (!acked) {
-                    broker.ack(d.envelope.deliveryTag());
+                    acks.submit(d.envelope.deliveryTag());
                     acked = true;
                 }
                 processed.incrementAndGet();
@@ -690,30 +758,30 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         return d == null ? null : d.toMillis() / 1000.0;
     }
 
-    private void finish(Delivery d, Outcome outcome) throws IOException, InterruptedException {
+    private void finish(Delivery d, Outcome outcome, Coalescer<Backend.Meta> results) throws IOException, InterruptedException {
         Protocol.TaskMessage m = d.message;
         boolean store = !(m.ignoreResult() || d.task.settings().ignoreResult());
         switch (outcome.state()) {
             case "SUCCESS" -> {
                 Signatures.applyCallbacks(broker, m, outcome.result());
                 if (store) {
-                    backend.store(m.id(), "SUCCESS", outcome.result(), null, m.group(), m.parentId());
+                    results.submit(new Backend.Meta(m.id(), "SUCCESS", outcome.result(), null, m.group(), m.parentId()));
                 }
             }
-            case "RETRY" -> retry(d, outcome.retry(), store);
+            case "RETRY" -> retry(d, outcome.retry(), store, results);
             default -> {
                 Throwable error = outcome.error();
                 LOG.log(System.Logger.Level.WARNING, "task " + m.task() + "[" + m.id() + "] " + outcome.state() + ": " + error);
                 if (store) {
-                    backend.store(m.id(), outcome.state(), ExceptionMapper.toCelery(error), ExceptionMapper.traceback(error),
-                            m.group(), m.parentId());
+                    results.submit(new Backend.Meta(m.id(), outcome.state(), ExceptionMapper.toCelery(error), ExceptionMapper.traceback(error),
+                            m.group(), m.parentId()));
                 }
                 Signatures.applyErrbacks(broker, m);
             }
         }
     }
 
-    private void retry(Delivery d, Retry retry, boolean store) throws IOException, InterruptedException {
+    private void retry(Delivery d, Retry retry, boolean store, Coalescer<Backend.Meta> results) throws IOException, InterruptedException {
         Protocol.TaskMessage m = d.message;
         int max = retry.maxRetries() != null ? retry.maxRetries() : d.task.settings().maxRetries();
         if (m.retries() >= max) {
@@ -722,7 +790,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                     "Can't retry " + m.task() + "[" + m.id() + "] args:" + Json.write(m.args()) + " kwargs:" + Json.write(m.kwargs()));
             LOG.log(System.Logger.Level.WARNING, "task " + m.task() + "[" + m.id() + "] failed after " + m.retries() + " retries: " + error);
             if (store) {
-                backend.store(m.id(), "FAILURE", ExceptionMapper.toCelery(error), ExceptionMapper.traceback(error), m.group(), m.parentId());
+                results.submit(new Backend.Meta(m.id(), "FAILURE", ExceptionMapper.toCelery(error), ExceptionMapper.traceback(error), m.group(), m.parentId()));
             }
             Signatures.applyErrbacks(broker, m);
             return;
@@ -733,7 +801,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "task " + m.task() + "[" + m.id() + "] retry " + (m.retries() + 1) + "/" + max
                 + " in " + retry.countdown().toMillis() + " ms: " + reason);
         if (store) {
-            backend.store(m.id(), "RETRY", ExceptionMapper.toCelery(reason), ExceptionMapper.traceback(reason), m.group(), m.parentId());
+            results.submit(new Backend.Meta(m.id(), "RETRY", ExceptionMapper.toCelery(reason), ExceptionMapper.traceback(reason), m.group(), m.parentId()));
         }
     }
 

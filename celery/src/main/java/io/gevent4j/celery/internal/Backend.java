@@ -33,7 +33,7 @@ public final class Backend {
     }
 
     /**
-     * Stores a state.
+     * One state to store.
      *
      * @param taskId the task
      * @param state SUCCESS, FAILURE, RETRY, REVOKED, STARTED
@@ -41,44 +41,82 @@ public final class Backend {
      * @param traceback the traceback text, or null
      * @param groupId the group, or null
      * @param parentId the parent task, or null
-     * @return false if a SUCCESS was already stored (nothing written)
+     */
+    public record Meta(String taskId, String state, Object result, String traceback, String groupId, String parentId) {
+        String json() {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("status", state);
+            meta.put("result", result);
+            meta.put("traceback", traceback);
+            meta.put("children", List.of());
+            meta.put("date_done", READY.contains(state) ? Protocol.utcNowNaive() : null);
+            if (groupId != null) {
+                meta.put("group_id", groupId);
+            }
+            if (parentId != null) {
+                meta.put("parent_id", parentId);
+            }
+            meta.put("task_id", taskId);
+            return Json.write(meta);
+        }
+    }
+
+    /**
+     * Stores one state.
+     *
+     * @param taskId the task
+     * @param state SUCCESS, FAILURE, RETRY, REVOKED, STARTED
+     * @param result the return value, or an exception dict
+     * @param traceback the traceback text, or null
+     * @param groupId the group, or null
+     * @param parentId the parent task, or null
      * @throws IOException if Redis stays unreachable for a minute
      * @throws InterruptedException if interrupted
      */
-    public boolean store(String taskId, String state, Object result, String traceback, String groupId, String parentId)
+    public void store(String taskId, String state, Object result, String traceback, String groupId, String parentId)
             throws IOException, InterruptedException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("status", state);
-        meta.put("result", result);
-        meta.put("traceback", traceback);
-        meta.put("children", List.of());
-        meta.put("date_done", READY.contains(state) ? Protocol.utcNowNaive() : null);
-        if (groupId != null) {
-            meta.put("group_id", groupId);
+        storeAll(List.of(new Meta(taskId, state, result, traceback, groupId, parentId)));
+    }
+
+    /**
+     * Stores states as Celery does, several in two round trips: GET (MGET) the current values and
+     * skip every task that already has a SUCCESS, then one {@code MULTI; SETEX; PUBLISH; ...; EXEC}.
+     *
+     * @param metas the states
+     * @throws IOException if Redis stays unreachable for a minute
+     * @throws InterruptedException if interrupted
+     */
+    public void storeAll(List<Meta> metas) throws IOException, InterruptedException {
+        List<String> jsons = new ArrayList<>(metas.size());
+        Object[] mget = new Object[metas.size() + 1];
+        mget[0] = "MGET";
+        for (int i = 0; i < metas.size(); i++) {
+            jsons.add(metas.get(i).json());
+            mget[i + 1] = Protocol.META_PREFIX + metas.get(i).taskId();
         }
-        if (parentId != null) {
-            meta.put("parent_id", parentId);
-        }
-        meta.put("task_id", taskId);
-        String json = Json.write(meta);
-        String key = Protocol.META_PREFIX + taskId;
-        return redis.withRetry("store the result of task " + taskId, Duration.ofMinutes(1), r -> {
-            String current = Resp.str(r.call("GET", key));
-            if (current != null && current.contains("\"SUCCESS\"") && "SUCCESS".equals(statusOf(current))) {
-                return false;
-            }
-            List<Object[]> commands = new ArrayList<>(4);
+        redis.withRetry("store " + metas.size() + " result(s)", Duration.ofMinutes(1), r -> {
+            List<?> current = (List<?>) r.call(mget);
+            List<Object[]> commands = new ArrayList<>(metas.size() * 2 + 2);
             commands.add(new Object[] {"MULTI"});
-            commands.add(new Object[] {"SETEX", key, Long.toString(expiresSeconds), json});
-            commands.add(new Object[] {"PUBLISH", key, json});
+            for (int i = 0; i < metas.size(); i++) {
+                String existing = Resp.str(current.get(i));
+                if (existing != null && existing.contains("\"SUCCESS\"") && "SUCCESS".equals(statusOf(existing))) {
+                    continue; // a SUCCESS is never overwritten (a redelivered duplicate)
+                }
+                String key = (String) mget[i + 1];
+                commands.add(new Object[] {"SETEX", key, Long.toString(expiresSeconds), jsons.get(i)});
+                commands.add(new Object[] {"PUBLISH", key, jsons.get(i)});
+            }
+            if (commands.size() == 1) {
+                return null;
+            }
             commands.add(new Object[] {"EXEC"});
-            List<Object> replies = r.pipeline(commands);
-            for (Object reply : replies) {
+            for (Object reply : r.pipeline(commands)) {
                 if (reply instanceof Resp.RedisError e) {
-                    throw new Resp.RedisError(e.getMessage() + " (storing the result of task " + taskId + ")");
+                    throw new Resp.RedisError(e.getMessage() + " (storing results)");
                 }
             }
-            return true;
+            return null;
         });
     }
 

@@ -56,28 +56,38 @@ public final class Broker {
                 r -> r.call("LPUSH", Protocol.queueKey(queue, priority), envelopeJson));
     }
 
-    /** Records a delivered message as unacked ({@code QoS.append}). */
-    public void markUnacked(Protocol.Envelope envelope) throws IOException, InterruptedException {
+    /** Records delivered messages as unacked ({@code QoS.append}), all in one transaction. */
+    public void markUnacked(List<Protocol.Envelope> envelopes) throws IOException, InterruptedException {
         String score = Double.toString(System.currentTimeMillis() / 1000.0);
-        String value = envelope.unackedValue();
-        redis.withRetry("record message " + envelope.deliveryTag() + " as unacked", PATIENCE, r -> {
-            check(r.pipeline(List.of(
-                    new Object[] {"MULTI"},
-                    new Object[] {"ZADD", Protocol.UNACKED_INDEX, score, envelope.deliveryTag()},
-                    new Object[] {"HSET", Protocol.UNACKED, envelope.deliveryTag(), value},
-                    new Object[] {"EXEC"})));
+        List<Object[]> commands = new ArrayList<>(envelopes.size() * 2 + 2);
+        commands.add(new Object[] {"MULTI"});
+        for (Protocol.Envelope envelope : envelopes) {
+            commands.add(new Object[] {"ZADD", Protocol.UNACKED_INDEX, score, envelope.deliveryTag()});
+            commands.add(new Object[] {"HSET", Protocol.UNACKED, envelope.deliveryTag(), envelope.unackedValue()});
+        }
+        commands.add(new Object[] {"EXEC"});
+        redis.withRetry("record " + envelopes.size() + " message(s) as unacked", PATIENCE, r -> {
+            check(r.pipeline(commands));
             return null;
         });
     }
 
     /** Acknowledges (or rejects without requeue) a delivery: removes it from both indices. */
     public void ack(String deliveryTag) throws IOException, InterruptedException {
-        redis.withRetry("acknowledge message " + deliveryTag, PATIENCE, r -> {
-            check(r.pipeline(List.of(
-                    new Object[] {"MULTI"},
-                    new Object[] {"ZREM", Protocol.UNACKED_INDEX, deliveryTag},
-                    new Object[] {"HDEL", Protocol.UNACKED, deliveryTag},
-                    new Object[] {"EXEC"})));
+        ackAll(List.of(deliveryTag));
+    }
+
+    /** Acknowledges deliveries in one transaction. */
+    public void ackAll(List<String> deliveryTags) throws IOException, InterruptedException {
+        List<Object[]> commands = new ArrayList<>(deliveryTags.size() * 2 + 2);
+        commands.add(new Object[] {"MULTI"});
+        for (String tag : deliveryTags) {
+            commands.add(new Object[] {"ZREM", Protocol.UNACKED_INDEX, tag});
+            commands.add(new Object[] {"HDEL", Protocol.UNACKED, tag});
+        }
+        commands.add(new Object[] {"EXEC"});
+        redis.withRetry("acknowledge " + deliveryTags.size() + " message(s)", PATIENCE, r -> {
+            check(r.pipeline(commands));
             return null;
         });
     }
