@@ -24,7 +24,11 @@ public final class AsyncResult {
         this.id = id;
     }
 
-    /** @return the task id */
+    /**
+     * Returns the task id.
+     *
+     * @return the task id
+     */
     public String id() {
         return id;
     }

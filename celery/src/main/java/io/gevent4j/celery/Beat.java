@@ -114,6 +114,8 @@ public final class Beat implements AutoCloseable {
     private volatile boolean stopping;
 
     /**
+     * Creates the value (each parameter is checked).
+     *
      * @param broker the broker URL
      * @param entries the schedule (unique names)
      */
@@ -173,7 +175,11 @@ public final class Beat implements AutoCloseable {
         return entries;
     }
 
-    /** @return how many tasks this beat sent */
+    /**
+     * Returns how many tasks this beat sent.
+     *
+     * @return how many tasks this beat sent
+     */
     public long sentCount() {
         return sent.get();
     }

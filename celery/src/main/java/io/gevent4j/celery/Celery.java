@@ -60,7 +60,11 @@ public final class Celery implements AutoCloseable {
         return new Celery(parsed);
     }
 
-    /** @return the broker address (without password) */
+    /**
+     * Returns the broker address (without password).
+     *
+     * @return the broker address (without password)
+     */
     public String broker() {
         return url.display();
     }

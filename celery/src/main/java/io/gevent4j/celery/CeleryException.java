@@ -6,10 +6,14 @@ package io.gevent4j.celery;
  * {@code billiard.exceptions.TimeLimitExceeded}).
  */
 public class CeleryException extends RuntimeException {
+    /** The pythonModule (serialized with the exception). */
     private final String pythonModule;
+    /** The pythonType (serialized with the exception). */
     private final String pythonType;
 
     /**
+     * Creates the exception (each parameter is checked).
+     *
      * @param pythonModule the Python module of the class, e.g. {@code celery.exceptions}
      * @param pythonType the Python class name, e.g. {@code TaskRevokedError}
      * @param message the exception's single argument
@@ -20,12 +24,20 @@ public class CeleryException extends RuntimeException {
         this.pythonType = pythonType;
     }
 
-    /** @return the Python module of the class */
+    /**
+     * Returns the Python module of the class.
+     *
+     * @return the Python module of the class
+     */
     public String pythonModule() {
         return pythonModule;
     }
 
-    /** @return the Python class name */
+    /**
+     * Returns the Python class name.
+     *
+     * @return the Python class name
+     */
     public String pythonType() {
         return pythonType;
     }

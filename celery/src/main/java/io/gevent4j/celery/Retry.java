@@ -9,7 +9,9 @@ import java.time.Duration;
  * {@link TaskSettings#maxRetries()} is reached it stores FAILURE with {@link #cause()} instead.
  */
 public final class Retry extends RuntimeException {
+    /** The countdown (serialized with the exception). */
     private final Duration countdown;
+    /** The maxRetries (serialized with the exception). */
     private final Integer maxRetries;
 
     Retry(Throwable cause, Duration countdown, Integer maxRetries) {
@@ -18,17 +20,29 @@ public final class Retry extends RuntimeException {
         this.maxRetries = maxRetries;
     }
 
-    /** @return how long to wait before the next attempt */
+    /**
+     * Returns how long to wait before the next attempt.
+     *
+     * @return how long to wait before the next attempt
+     */
     public Duration countdown() {
         return countdown;
     }
 
-    /** @return the retry limit for this call, or null for the task's own */
+    /**
+     * Returns the retry limit for this call, or null for the task's own.
+     *
+     * @return the retry limit for this call, or null for the task's own
+     */
     public Integer maxRetries() {
         return maxRetries;
     }
 
-    /** @return the exception that caused the retry, or null */
+    /**
+     * Returns the exception that caused the retry, or null.
+     *
+     * @return the exception that caused the retry, or null
+     */
     public Throwable cause() {
         return getCause();
     }

@@ -49,57 +49,112 @@ public record SendOptions(String queue, int priority, Duration countdown, Instan
         }
     }
 
-    /** @param q the queue @return a copy with it */
+    /**
+     * Returns a copy with the queue changed.
+     *
+     * @param q the queue
+     * @return a copy with it
+     */
     public SendOptions withQueue(String q) {
         return new SendOptions(q, priority, countdown, eta, expires, retries, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param p the priority @return a copy with it */
+    /**
+     * Returns a copy with the priority changed.
+     *
+     * @param p the priority
+     * @return a copy with it
+     */
     public SendOptions withPriority(int p) {
         return new SendOptions(queue, p, countdown, eta, expires, retries, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param d the countdown @return a copy with it */
+    /**
+     * Returns a copy with the countdown changed.
+     *
+     * @param d the countdown
+     * @return a copy with it
+     */
     public SendOptions withCountdown(Duration d) {
         return new SendOptions(queue, priority, d, eta, expires, retries, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param t the ETA @return a copy with it */
+    /**
+     * Returns a copy with the ETA changed.
+     *
+     * @param t the ETA
+     * @return a copy with it
+     */
     public SendOptions withEta(Instant t) {
         return new SendOptions(queue, priority, countdown, t, expires, retries, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param t the expiry time @return a copy with it */
+    /**
+     * Returns a copy with the expiry time changed.
+     *
+     * @param t the expiry time
+     * @return a copy with it
+     */
     public SendOptions withExpires(Instant t) {
         return new SendOptions(queue, priority, countdown, eta, t, retries, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param d expire this long from now @return a copy with it */
+    /**
+     * Returns a copy with expire this long from now changed.
+     *
+     * @param d expire this long from now
+     * @return a copy with it
+     */
     public SendOptions withExpiresIn(Duration d) {
         return withExpires(Instant.now().plus(d));
     }
 
-    /** @param n the retry count @return a copy with it */
+    /**
+     * Returns a copy with the retry count changed.
+     *
+     * @param n the retry count
+     * @return a copy with it
+     */
     public SendOptions withRetries(int n) {
         return new SendOptions(queue, priority, countdown, eta, expires, n, timeLimit, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param d the hard time limit @return a copy with it */
+    /**
+     * Returns a copy with the hard time limit changed.
+     *
+     * @param d the hard time limit
+     * @return a copy with it
+     */
     public SendOptions withTimeLimit(Duration d) {
         return new SendOptions(queue, priority, countdown, eta, expires, retries, d, softTimeLimit, ignoreResult, taskId);
     }
 
-    /** @param d the soft time limit @return a copy with it */
+    /**
+     * Returns a copy with the soft time limit changed.
+     *
+     * @param d the soft time limit
+     * @return a copy with it
+     */
     public SendOptions withSoftTimeLimit(Duration d) {
         return new SendOptions(queue, priority, countdown, eta, expires, retries, timeLimit, d, ignoreResult, taskId);
     }
 
-    /** @param ignore store no result @return a copy with it */
+    /**
+     * Returns a copy with store no result changed.
+     *
+     * @param ignore store no result
+     * @return a copy with it
+     */
     public SendOptions withIgnoreResult(boolean ignore) {
         return new SendOptions(queue, priority, countdown, eta, expires, retries, timeLimit, softTimeLimit, ignore, taskId);
     }
 
-    /** @param id the task id @return a copy with it */
+    /**
+     * Returns a copy with the task id changed.
+     *
+     * @param id the task id
+     * @return a copy with it
+     */
     public SendOptions withTaskId(String id) {
         return new SendOptions(queue, priority, countdown, eta, expires, retries, timeLimit, softTimeLimit, ignoreResult, id);
     }

@@ -8,6 +8,8 @@ package io.gevent4j.celery;
  */
 public final class SoftTimeLimitExceeded extends CeleryException {
     /**
+     * Creates the exception (each parameter is checked).
+     *
      * @param seconds the limit that ran out
      */
     public SoftTimeLimitExceeded(double seconds) {

@@ -56,22 +56,38 @@ public final class TaskContext {
         }
     }
 
-    /** @return the task id */
+    /**
+     * Returns the task id.
+     *
+     * @return the task id
+     */
     public String id() {
         return id;
     }
 
-    /** @return the task name */
+    /**
+     * Returns the task name.
+     *
+     * @return the task name
+     */
     public String name() {
         return name;
     }
 
-    /** @return how often this task was retried so far (0 on the first run) */
+    /**
+     * Returns how often this task was retried so far (0 on the first run).
+     *
+     * @return how often this task was retried so far (0 on the first run)
+     */
     public int retries() {
         return retries;
     }
 
-    /** @return the worker's node name, e.g. {@code gevent4j@host} */
+    /**
+     * Returns the worker's node name, e.g. {@code gevent4j@host}.
+     *
+     * @return the worker's node name, e.g. {@code gevent4j@host}
+     */
     public String hostname() {
         return hostname;
     }

@@ -7,11 +7,17 @@ import java.util.List;
  * the worker stored it ({@code exc_type}, {@code exc_module}, {@code exc_message}) and its traceback.
  */
 public final class TaskFailedException extends Exception {
+    /** The taskId (serialized with the exception). */
     private final String taskId;
+    /** The state (serialized with the exception). */
     private final String state;
+    /** The excType (serialized with the exception). */
     private final String excType;
+    /** The excModule (serialized with the exception). */
     private final String excModule;
+    /** The excMessage (serialized with the exception). */
     private final List<Object> excMessage;
+    /** The traceback (serialized with the exception). */
     private final String traceback;
 
     TaskFailedException(String taskId, String state, String excType, String excModule, List<Object> excMessage, String traceback) {
@@ -25,37 +31,65 @@ public final class TaskFailedException extends Exception {
         this.traceback = traceback;
     }
 
-    /** @return the task id */
+    /**
+     * Returns the task id.
+     *
+     * @return the task id
+     */
     public String taskId() {
         return taskId;
     }
 
-    /** @return FAILURE or REVOKED */
+    /**
+     * Returns FAILURE or REVOKED.
+     *
+     * @return FAILURE or REVOKED
+     */
     public String state() {
         return state;
     }
 
-    /** @return the exception's Python class name, e.g. {@code ValueError} */
+    /**
+     * Returns the exception's Python class name, e.g. {@code ValueError}.
+     *
+     * @return the exception's Python class name, e.g. {@code ValueError}
+     */
     public String excType() {
         return excType;
     }
 
-    /** @return the exception's Python module, e.g. {@code builtins} */
+    /**
+     * Returns the exception's Python module, e.g. {@code builtins}.
+     *
+     * @return the exception's Python module, e.g. {@code builtins}
+     */
     public String excModule() {
         return excModule;
     }
 
-    /** @return the exception's args as text */
+    /**
+     * Returns the exception's args as text.
+     *
+     * @return the exception's args as text
+     */
     public List<Object> excMessage() {
         return excMessage;
     }
 
-    /** @return the first arg, or the empty string */
+    /**
+     * Returns the first arg, or the empty string.
+     *
+     * @return the first arg, or the empty string
+     */
     public String excText() {
         return excMessage.isEmpty() ? "" : String.valueOf(excMessage.get(0));
     }
 
-    /** @return the worker's traceback text, or null */
+    /**
+     * Returns the worker's traceback text, or null.
+     *
+     * @return the worker's traceback text, or null
+     */
     public String traceback() {
         return traceback;
     }

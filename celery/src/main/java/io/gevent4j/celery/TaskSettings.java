@@ -34,27 +34,52 @@ public record TaskSettings(int maxRetries, Duration retryDelay, Duration timeLim
         Objects.requireNonNull(retryDelay, "retryDelay");
     }
 
-    /** @param n the retry limit @return a copy with it */
+    /**
+     * Returns a copy with the retry limit changed.
+     *
+     * @param n the retry limit
+     * @return a copy with it
+     */
     public TaskSettings withMaxRetries(int n) {
         return new TaskSettings(n, retryDelay, timeLimit, softTimeLimit, ignoreResult);
     }
 
-    /** @param d the default retry countdown @return a copy with it */
+    /**
+     * Returns a copy with the default retry countdown changed.
+     *
+     * @param d the default retry countdown
+     * @return a copy with it
+     */
     public TaskSettings withRetryDelay(Duration d) {
         return new TaskSettings(maxRetries, d, timeLimit, softTimeLimit, ignoreResult);
     }
 
-    /** @param d the hard time limit @return a copy with it */
+    /**
+     * Returns a copy with the hard time limit changed.
+     *
+     * @param d the hard time limit
+     * @return a copy with it
+     */
     public TaskSettings withTimeLimit(Duration d) {
         return new TaskSettings(maxRetries, retryDelay, d, softTimeLimit, ignoreResult);
     }
 
-    /** @param d the soft time limit @return a copy with it */
+    /**
+     * Returns a copy with the soft time limit changed.
+     *
+     * @param d the soft time limit
+     * @return a copy with it
+     */
     public TaskSettings withSoftTimeLimit(Duration d) {
         return new TaskSettings(maxRetries, retryDelay, timeLimit, d, ignoreResult);
     }
 
-    /** @param ignore whether to store no result @return a copy with it */
+    /**
+     * Returns a copy with whether to store no result changed.
+     *
+     * @param ignore whether to store no result
+     * @return a copy with it
+     */
     public TaskSettings withIgnoreResult(boolean ignore) {
         return new TaskSettings(maxRetries, retryDelay, timeLimit, softTimeLimit, ignore);
     }

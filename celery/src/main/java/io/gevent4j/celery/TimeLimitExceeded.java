@@ -7,6 +7,8 @@ package io.gevent4j.celery;
  */
 public final class TimeLimitExceeded extends CeleryException {
     /**
+     * Creates the exception (each parameter is checked).
+     *
      * @param seconds the limit that ran out
      */
     public TimeLimitExceeded(double seconds) {

@@ -108,7 +108,11 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         this.url = RedisUrl.parse(options.broker());
     }
 
-    /** @return the options */
+    /**
+     * Returns the options.
+     *
+     * @return the options
+     */
     public WorkerOptions options() {
         return options;
     }
@@ -128,12 +132,21 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         return this;
     }
 
-    /** @param name a task name @return the same worker with the example tasks and providers' tasks, for chaining */
+    /**
+     * Whether a task of that name is registered.
+     *
+     * @param name a task name
+     * @return true if registered
+     */
     public boolean isRegistered(String name) {
         return tasks.containsKey(name);
     }
 
-    /** @return the registered task names, sorted */
+    /**
+     * Returns the registered task names, sorted.
+     *
+     * @return the registered task names, sorted
+     */
     public List<String> taskNames() {
         return new ArrayList<>(new TreeMap<>(tasks).keySet());
     }
@@ -152,27 +165,47 @@ public final class Worker implements TaskRegistry, AutoCloseable {
         return n;
     }
 
-    /** @return the node name */
+    /**
+     * Returns the node name.
+     *
+     * @return the node name
+     */
     public String hostname() {
         return options.hostname();
     }
 
-    /** @return how many tasks finished (any state) */
+    /**
+     * Returns how many tasks finished (any state).
+     *
+     * @return how many tasks finished (any state)
+     */
     public long processedCount() {
         return processed.get();
     }
 
-    /** @return how many messages were rejected as unusable */
+    /**
+     * Returns how many messages were rejected as unusable.
+     *
+     * @return how many messages were rejected as unusable
+     */
     public long rejectedCount() {
         return rejected.get();
     }
 
-    /** @return how many tasks are running now */
+    /**
+     * Returns how many tasks are running now.
+     *
+     * @return how many tasks are running now
+     */
     public int activeCount() {
         return running.size();
     }
 
-    /** @return how many prefetched messages the last warm shutdown pushed back */
+    /**
+     * Returns how many prefetched messages the last warm shutdown pushed back.
+     *
+     * @return how many prefetched messages the last warm shutdown pushed back
+     */
     public long restoredAtShutdownCount() {
         return restoredAtShutdown.get();
     }

@@ -78,42 +78,82 @@ public record WorkerOptions(String broker, List<String> queues, int concurrency,
                 "gevent4j@" + Hostnames.LOCAL, Duration.ofSeconds(60), 4, Duration.ofDays(1));
     }
 
-    /** @param q the queues @return a copy with them */
+    /**
+     * Returns a copy with them.
+     *
+     * @param q the queues
+     * @return a copy with them
+     */
     public WorkerOptions withQueues(List<String> q) {
         return new WorkerOptions(broker, q, concurrency, hubs, acksLate, visibilityTimeout, hostname, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param n the concurrency @return a copy with it */
+    /**
+     * Returns a copy with the concurrency changed.
+     *
+     * @param n the concurrency
+     * @return a copy with it
+     */
     public WorkerOptions withConcurrency(int n) {
         return new WorkerOptions(broker, queues, n, Math.min(hubs, n), acksLate, visibilityTimeout, hostname, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param n the hub count @return a copy with it */
+    /**
+     * Returns a copy with the hub count changed.
+     *
+     * @param n the hub count
+     * @return a copy with it
+     */
     public WorkerOptions withHubs(int n) {
         return new WorkerOptions(broker, queues, concurrency, n, acksLate, visibilityTimeout, hostname, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param late whether to ack late @return a copy with it */
+    /**
+     * Returns a copy with whether to ack late changed.
+     *
+     * @param late whether to ack late
+     * @return a copy with it
+     */
     public WorkerOptions withAcksLate(boolean late) {
         return new WorkerOptions(broker, queues, concurrency, hubs, late, visibilityTimeout, hostname, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param d the visibility timeout @return a copy with it */
+    /**
+     * Returns a copy with the visibility timeout changed.
+     *
+     * @param d the visibility timeout
+     * @return a copy with it
+     */
     public WorkerOptions withVisibilityTimeout(Duration d) {
         return new WorkerOptions(broker, queues, concurrency, hubs, acksLate, d, hostname, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param name the node name @return a copy with it */
+    /**
+     * Returns a copy with the node name changed.
+     *
+     * @param name the node name
+     * @return a copy with it
+     */
     public WorkerOptions withHostname(String name) {
         return new WorkerOptions(broker, queues, concurrency, hubs, acksLate, visibilityTimeout, name, shutdownTimeout, prefetchMultiplier, resultExpires);
     }
 
-    /** @param d the shutdown timeout @return a copy with it */
+    /**
+     * Returns a copy with the shutdown timeout changed.
+     *
+     * @param d the shutdown timeout
+     * @return a copy with it
+     */
     public WorkerOptions withShutdownTimeout(Duration d) {
         return new WorkerOptions(broker, queues, concurrency, hubs, acksLate, visibilityTimeout, hostname, d, prefetchMultiplier, resultExpires);
     }
 
-    /** @param n the prefetch multiplier @return a copy with it */
+    /**
+     * Returns a copy with the prefetch multiplier changed.
+     *
+     * @param n the prefetch multiplier
+     * @return a copy with it
+     */
     public WorkerOptions withPrefetchMultiplier(int n) {
         return new WorkerOptions(broker, queues, concurrency, hubs, acksLate, visibilityTimeout, hostname, shutdownTimeout, n, resultExpires);
     }
