@@ -47,6 +47,10 @@ public final class CeleryCli implements Callable<Integer> {
         return 2;
     }
 
+    static Duration seconds(double s) {
+        return Duration.ofMillis((long) (s * 1000));
+    }
+
     static final String DEFAULT_BROKER = "redis://127.0.0.1:6379/0";
 
     /** {@code celery worker}. */
@@ -75,8 +79,8 @@ public final class CeleryCli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             WorkerOptions options = WorkerOptions.of(broker).withQueues(queues).withConcurrency(concurrency).withHubs(hubs)
-                    .withAcksLate(acksLate).withVisibilityTimeout(Duration.ofMillis((long) (visibilityTimeout * 1000)))
-                    .withShutdownTimeout(Duration.ofMillis((long) (shutdownTimeout * 1000)))
+                    .withAcksLate(acksLate).withVisibilityTimeout(seconds(visibilityTimeout))
+                    .withShutdownTimeout(seconds(shutdownTimeout))
                     .withPrefetchMultiplier(prefetchMultiplier);
             if (hostname != null) {
                 options = options.withHostname(hostname);
@@ -127,10 +131,10 @@ public final class CeleryCli implements Callable<Integer> {
             }
             SendOptions options = SendOptions.DEFAULT.withQueue(queue).withPriority(priority);
             if (countdown != null) {
-                options = options.withCountdown(Duration.ofMillis((long) (countdown * 1000)));
+                options = options.withCountdown(seconds(countdown));
             }
             if (expires != null) {
-                options = options.withExpiresIn(Duration.ofMillis((long) (expires * 1000)));
+                options = options.withExpiresIn(seconds(expires));
             }
             try (Celery celery = Celery.connect(broker)) {
                 AsyncResult result = celery.send(task, parsedArgs, parsedKwargs, options, wait != null);
@@ -139,7 +143,7 @@ public final class CeleryCli implements Callable<Integer> {
                     return 0;
                 }
                 try {
-                    System.out.println(Json.write(result.get(Duration.ofMillis((long) (wait * 1000)))));
+                    System.out.println(Json.write(result.get(seconds(wait))));
                     return 0;
                 } catch (TaskFailedException e) {
                     System.err.println(e.state() + ": " + e.excModule() + "." + e.excType() + ": " + e.excText());

@@ -84,7 +84,26 @@ public final class Worker implements TaskRegistry, AutoCloseable {
     private final Map<String, Registered> tasks = new ConcurrentHashMap<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final RevokedIds revoked = new RevokedIds(50_000, Duration.ofHours(3));
-    private final Map<String, Greenlet<?>> running = new ConcurrentHashMap<>();
+    /** A task that runs now: its greenlet (for terminate) and what {@code inspect active} shows. */
+    private record Running(Greenlet<?> greenlet, Protocol.TaskMessage message, double startedAt) {
+        Map<String, Object> describe(String hostname) {
+            Map<String, Object> info = new java.util.LinkedHashMap<>();
+            info.put("id", message.id());
+            info.put("name", message.task());
+            info.put("args", message.args());
+            info.put("kwargs", message.kwargs());
+            info.put("type", message.task());
+            info.put("hostname", hostname);
+            info.put("time_start", startedAt);
+            info.put("acknowledged", true);
+            info.put("delivery_info", Map.of("exchange", message.envelope().exchange(), "routing_key", message.queue(),
+                    "priority", message.envelope().priority(), "redelivered", Boolean.TRUE.equals(message.headers().get("redelivered"))));
+            info.put("worker_pid", ProcessHandle.current().pid());
+            return info;
+        }
+    }
+
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Running tasks a revoke(terminate) killed: whatever they die of (an interrupted sleep), they are REVOKED. */
     private final Set<String> terminated = ConcurrentHashMap.newKeySet();
     private final AtomicLong processed = new AtomicLong();
@@ -378,7 +397,8 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                 boolean terminate = Boolean.TRUE.equals(arguments.get("terminate"));
                 for (String id : ids) {
                     revoked.add(id);
-                    Greenlet<?> g = running.get(id);
+                    Running r = running.get(id);
+                    Greenlet<?> g = r == null ? null : r.greenlet();
                     if (terminate && g != null) {
                         terminated.add(id);
                         try {
@@ -392,7 +412,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                 return Map.of("ok", "tasks " + String.join(", ", ids) + " flagged as revoked");
             }
             case "active":
-                return new ArrayList<>(running.keySet());
+                return running.values().stream().map(r -> r.describe(hostname())).toList();
             case "registered":
                 return taskNames();
             case "stats":
@@ -663,7 +683,7 @@ public final class Worker implements TaskRegistry, AutoCloseable {
                 return; // restored by a shutdown meanwhile
             }
             Protocol.TaskMessage m = d.message;
-            running.put(m.id(), Gevent.getCurrent());
+            running.put(m.id(), new Running(Gevent.getCurrent(), m, System.currentTimeMillis() / 1000.0));
             boolean acked = false;
             try {
                 if (revokedOrExpired(d)) {

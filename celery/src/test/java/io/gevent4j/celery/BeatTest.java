@@ -31,13 +31,7 @@ class BeatTest {
             Beat two = new Beat(redis.url(), entries);
             Thread a = Thread.ofPlatform().start(() -> run(one));
             Thread b = Thread.ofPlatform().start(() -> run(two));
-            Servers.waitFor(Duration.ofSeconds(20), "4 ticks", () -> {
-                try {
-                    return ((Number) redis.call("LLEN", "beat")).intValue() >= 4;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Servers.waitUntil(Duration.ofSeconds(20), "4 ticks", () -> ((Number) redis.call("LLEN", "beat")).intValue() >= 4);
             one.close();
             two.close();
             a.join();

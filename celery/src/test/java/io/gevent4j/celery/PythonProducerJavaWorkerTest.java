@@ -63,13 +63,7 @@ class PythonProducerJavaWorkerTest {
         assertEquals(5, py("add").get("result"));
         String out = Servers.python(redis.url(), Duration.ofSeconds(60), "-m", "celery", "-A", "pyapp", "call", "gevent4j.add", "--args", "[4, 5]");
         String id = out.strip();
-        Servers.waitFor(Duration.ofSeconds(20), "the result of celery call", () -> {
-            try {
-                return redis.call("GET", "celery-task-meta-" + id) != null;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Servers.waitUntil(Duration.ofSeconds(20), "the result of celery call", () -> redis.call("GET", "celery-task-meta-" + id) != null);
         String meta = io.gevent4j.celery.internal.Resp.str(redis.call("GET", "celery-task-meta-" + id));
         Map<String, Object> parsed = io.gevent4j.celery.internal.Json.parseObject(meta);
         assertEquals("SUCCESS", parsed.get("status"));
@@ -159,13 +153,7 @@ class PythonProducerJavaWorkerTest {
         new TestTasks().register(ordered);
         ordered.start();
         try {
-            Servers.waitFor(Duration.ofSeconds(20), "four recorded tasks", () -> {
-                try {
-                    return ((Number) redis.call("LLEN", "test:record")).intValue() >= 4;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Servers.waitUntil(Duration.ofSeconds(20), "four recorded tasks", () -> ((Number) redis.call("LLEN", "test:record")).intValue() >= 4);
         } finally {
             ordered.close();
         }
@@ -200,13 +188,7 @@ class PythonProducerJavaWorkerTest {
         Servers.waitFor(Duration.ofSeconds(20), "8 rejected messages", () -> worker.rejectedCount() - before >= 8);
         assertEquals(8, worker.rejectedCount() - before);
         assertEquals(5, py("add").get("result"), "the worker still runs tasks");
-        Servers.waitFor(Duration.ofSeconds(10), "no unacked message left", () -> {
-            try {
-                return ((Number) redis.call("HLEN", "unacked")).intValue() == 0;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Servers.waitUntil(Duration.ofSeconds(10), "no unacked message left", () -> ((Number) redis.call("HLEN", "unacked")).intValue() == 0);
     }
 
     private static String envelope(String body, String contentType, boolean withTask) {

@@ -27,13 +27,7 @@ class RedisRestartTest {
             redis = new Servers.Redis(port);
             try (Celery celery = Celery.connect(redis.url())) {
                 assertEquals(7L, ((Number) celery.sendTask("gevent4j.add", 3, 4).get(Duration.ofSeconds(30))).longValue());
-                Servers.waitFor(Duration.ofSeconds(20), "the pidbox to resubscribe", () -> {
-                    try {
-                        return ((Number) redisCall(celery, port)).intValue() >= 1;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                Servers.waitUntil(Duration.ofSeconds(20), "the pidbox to resubscribe", () -> ((Number) redisCall(celery, port)).intValue() >= 1);
             }
         } finally {
             worker.close();

@@ -111,6 +111,22 @@ final class Servers {
         }
     }
 
+    /** A condition that may fail with an exception (a Redis call): a failure counts as not yet. */
+    @FunctionalInterface
+    interface Check {
+        boolean test() throws Exception;
+    }
+
+    static void waitUntil(Duration timeout, String what, Check check) throws InterruptedException {
+        waitFor(timeout, what, () -> {
+            try {
+                return check.test();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     /** The directory of the Python helper scripts (src/test/resources/celery_py). */
     static Path pythonDir() {
         try {

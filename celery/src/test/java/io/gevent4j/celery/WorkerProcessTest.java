@@ -48,13 +48,7 @@ class WorkerProcessTest {
         all.addAll(List.of(options));
         Process p = Servers.javaWorker(redis.url(), logs.resolve(name + ".log"), all.toArray(String[]::new));
         workers.add(p);
-        Servers.waitFor(Duration.ofSeconds(60), name + " to be ready", () -> {
-            try {
-                return Files.readString(logs.resolve(name + ".log")).contains("ready:");
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Servers.waitUntil(Duration.ofSeconds(60), name + " to be ready", () -> Files.readString(logs.resolve(name + ".log")).contains("ready:"));
         return p;
     }
 
@@ -78,26 +72,14 @@ class WorkerProcessTest {
             for (int i = 0; i < 10; i++) {
                 results.add(celery.sendTask("test.mark", List.of(30), Map.of(), SendOptions.DEFAULT));
             }
-            Servers.waitFor(Duration.ofSeconds(30), "10 running tasks", () -> {
-                try {
-                    return executions() == 10;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Servers.waitUntil(Duration.ofSeconds(30), "10 running tasks", () -> executions() == 10);
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);  // SIGKILL mid-task
             assertEquals(10, longOf("HLEN", "unacked"), "acks-late: the killed worker's messages stay unacked");
             redis.call("DEL", "test:executions");
             worker("rescuer", "--concurrency", "10", "--visibility-timeout", "2");
             // the rescuer restores them after the visibility timeout and runs them (30 s each is too
             // long to wait for: it is enough that each ran again and none is left unacked or queued)
-            Servers.waitFor(Duration.ofSeconds(60), "all 10 tasks to run again", () -> {
-                try {
-                    return executions() == 10;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Servers.waitUntil(Duration.ofSeconds(60), "all 10 tasks to run again", () -> executions() == 10);
             assertTrue(log("rescuer").contains("restored 10 unacked message(s)"), log("rescuer"));
             assertEquals(0, longOf("LLEN", "celery"));
         }
@@ -111,13 +93,7 @@ class WorkerProcessTest {
             for (int i = 0; i < 6; i++) {
                 results.add(celery.sendTask("test.mark", List.of(2), Map.of(), SendOptions.DEFAULT));
             }
-            Servers.waitFor(Duration.ofSeconds(30), "2 running tasks and 4 prefetched", () -> {
-                try {
-                    return executions() == 2 && longOf("LLEN", "celery") == 0;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Servers.waitUntil(Duration.ofSeconds(30), "2 running tasks and 4 prefetched", () -> executions() == 2 && longOf("LLEN", "celery") == 0);
             w.destroy(); // SIGTERM
             assertTrue(w.waitFor(60, TimeUnit.SECONDS), "the worker did not exit after SIGTERM");
             assertEquals(0, w.exitValue(), log("graceful"));
@@ -146,13 +122,7 @@ class WorkerProcessTest {
                 ids.add(celery.sendTask("test.mark", List.of(), Map.of(), SendOptions.DEFAULT.withIgnoreResult(true)).id());
             }
         }
-        Servers.waitFor(Duration.ofSeconds(120), "2000 executions", () -> {
-            try {
-                return executions() >= 2000;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Servers.waitUntil(Duration.ofSeconds(120), "2000 executions", () -> executions() >= 2000);
         Object all = redis.call("HGETALL", "test:executions");
         List<?> flat = (List<?>) all;
         Set<String> ran = new HashSet<>();
@@ -161,13 +131,7 @@ class WorkerProcessTest {
             assertEquals("1", Resp.str(flat.get(i + 1)), "task " + Resp.str(flat.get(i)) + " ran more than once");
         }
         assertEquals(ids, ran);
-        Servers.waitFor(Duration.ofSeconds(10), "no unacked message", () -> {
-            try {
-                return longOf("HLEN", "unacked") == 0;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Servers.waitUntil(Duration.ofSeconds(10), "no unacked message", () -> longOf("HLEN", "unacked") == 0);
         assertTrue(log("alpha").contains("ready:") && log("beta").contains("ready:"));
     }
 }
