@@ -140,19 +140,22 @@ def median(runs, f):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--python-runs", type=int, help="runs of the Python workers (default: --runs; they are slow)")
     parser.add_argument("--only", choices=["sleep", "add", "scale"])
     args = parser.parse_args()
+    py_runs = args.python_runs or args.runs
     print("machine: %d cores (shared), %s" % (os.cpu_count(), time.strftime("%Y-%m-%d %H:%M")), flush=True)
     java = lambda *extra: (lambda url, log: [java_worker(url, log, "--queues", "bench", "--concurrency", "1000", *extra)])
     py_gevent = lambda url, log: [python_worker(url, log, "gevent", 1000, "pyg@bench")]
     py_solo = lambda url, log: [python_worker(url, log, "solo", 1, "pys@bench")]
     if args.only in (None, "sleep"):
-        for label, start in [("java -c 1000", java()), ("python -P gevent -c 1000", py_gevent)]:
-            m, values = median(args.runs, lambda: run_batch(start, "gevent4j.sleep", (1,), 1000))
+        for label, start, runs in [("java -c 1000", java(), args.runs), ("python -P gevent -c 1000", py_gevent, py_runs)]:
+            m, values = median(runs, lambda: run_batch(start, "gevent4j.sleep", (1,), 1000))
             print("sleep 1000 x 1 s  %-30s wall median %.2f s   runs %s" % (label, m, ["%.2f" % v for v in values]), flush=True)
     if args.only in (None, "add"):
-        for label, start in [("java -c 1000", java()), ("python -P gevent -c 1000", py_gevent), ("python -P solo", py_solo)]:
-            m, values = median(args.runs, lambda: 10000 / run_batch(start, "gevent4j.add", (2, 3), 10000))
+        for label, start, runs in [("java -c 1000", java(), args.runs), ("python -P gevent -c 1000", py_gevent, py_runs),
+                                   ("python -P solo", py_solo, py_runs)]:
+            m, values = median(runs, lambda: 10000 / run_batch(start, "gevent4j.add", (2, 3), 10000))
             print("add 10000         %-30s median %7.0f tasks/s   runs %s" % (label, m, ["%.0f" % v for v in values]), flush=True)
     if args.only in (None, "scale"):
         for k in (1, 2, 4):

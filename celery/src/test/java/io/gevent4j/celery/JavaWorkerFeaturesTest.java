@@ -134,6 +134,59 @@ class JavaWorkerFeaturesTest {
     }
 
     @Test
+    void theCallCommandPrintsTheResultAndExitsByState() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        int ok;
+        int failed;
+        int badArgs;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            ok = new picocli.CommandLine(new CeleryCli()).execute("call", "gevent4j.add", "--args", "[2, 3]", "--wait", "20", "--broker", redis.url());
+            failed = new picocli.CommandLine(new CeleryCli()).execute("call", "gevent4j.fail", "--args", "[\"nope\"]", "--wait", "20", "--broker", redis.url());
+            badArgs = new picocli.CommandLine(new CeleryCli()).execute("call", "gevent4j.add", "--args", "[2,", "--broker", redis.url());
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, ok, err.toString(StandardCharsets.UTF_8));
+        assertTrue(printed.lines().anyMatch("5"::equals), printed);
+        assertEquals(1, failed);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("FAILURE: builtins.ValueError: nope"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, badArgs);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--args must be a JSON array"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void heartbeatsReachCeleryEventsChannel() throws Exception {
+        try (io.gevent4j.celery.internal.Resp events = io.gevent4j.celery.internal.Resp.connect(
+                io.gevent4j.celery.internal.RedisUrl.parse(redis.url()))) {
+            events.call("PSUBSCRIBE", "/0.celeryev/*");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                Object pushed = events.read();
+                if (pushed instanceof List<?> parts && parts.size() == 4
+                        && io.gevent4j.celery.internal.Resp.str(parts.get(2)).equals("/0.celeryev/worker.heartbeat")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> body = (Map<String, Object>) io.gevent4j.celery.internal.Protocol.decodeBody(
+                            io.gevent4j.celery.internal.Resp.str(parts.get(3)));
+                    if (worker.hostname().equals(body.get("hostname"))) {
+                        assertEquals("worker-heartbeat", body.get("type"));
+                        assertEquals(2.0, body.get("freq"));
+                        assertTrue(body.get("processed") instanceof Number);
+                        return;
+                    }
+                }
+            }
+            throw new AssertionError("no worker.heartbeat of " + worker.hostname() + " within 10 s");
+        }
+    }
+
+    @Test
     void ignoreResultStoresNothing() throws Exception {
         AsyncResult r = celery.sendTask("test.record", List.of("ignored"), Map.of(), SendOptions.DEFAULT.withIgnoreResult(true));
         Servers.waitUntil(Duration.ofSeconds(20), "the task to run", () -> ((List<?>) redis.call("LRANGE", "test:record", "0", "-1")).stream()

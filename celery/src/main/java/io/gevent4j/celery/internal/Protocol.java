@@ -171,7 +171,8 @@ public final class Protocol {
 
         /** The value kombu stores in the {@code unacked} hash: {@code [message, exchange, routing_key]}. */
         public String unackedValue() {
-            return Json.write(List.of(fields, exchange, routingKey));
+            // the message as it was popped (kombu stores message._raw), not re-serialized
+            return "[" + raw + ", " + Json.write(exchange) + ", " + Json.write(routingKey) + "]";
         }
 
         /**
