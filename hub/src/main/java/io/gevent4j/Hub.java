@@ -265,6 +265,18 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
+     * A new {@link java.util.concurrent.ExecutorService} whose tasks run as greenlets of this hub, in
+     * submission order, for servers and libraries that take an executor (see {@code docs/serving.md}).
+     * Usable from any thread; the hub's thread must be running its loop. Shutting it down does not close
+     * the hub.
+     *
+     * @return a new executor
+     */
+    public java.util.concurrent.ExecutorService executor() {
+        return GreenletExecutor.on(this);
+    }
+
+    /**
      * Runs the loop on this hub's thread until {@link #stop()} is called (from a greenlet, a callback or
      * another thread). Unlike a blocking call it does not raise {@link io.gevent4j.core.LoopExit} when
      * idle: it waits for work from other threads. Must be called on the hub's thread, outside greenlets.
