@@ -106,7 +106,8 @@ public final class DatagramServer extends BaseServer<DatagramServer> {
     InetSocketAddress bind() throws IOException {
         DatagramSocket s = new DatagramSocket(null);
         try {
-            s.setReuseAddress(true);
+            // no SO_REUSEADDR: on Linux it lets a second UDP socket bind the same port and take its datagrams
+            s.setReuseAddress(false);
             if (receiveBufferSize > 0) {
                 s.setReceiveBufferSize(receiveBufferSize);
             }
