@@ -45,7 +45,7 @@ import java.util.Objects;
  * A closed server cannot be started again: create a new one.
  *
  * <h2>Connections</h2>
- * Each accepted connection is handled in a greenlet made by the {@link Spawner} (by default a plain
+ * Each accepted connection is handled in a greenlet made by the {@link io.gevent4j.pool.Spawner} (by default a plain
  * spawn on the server's hub; a bounded {@code Pool} caps the number of concurrent handlers, and the
  * accept loop waits for room). With an {@link SSLContext} the accepted socket is wrapped in a
  * server-mode {@link SSLSocket} and the TLS handshake runs inside the handler's greenlet, so a slow
