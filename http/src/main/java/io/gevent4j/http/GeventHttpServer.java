@@ -75,6 +75,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *     200 fields, by default), so keep ours below those (see {@code docs/serving.md}).</li>
  * </ul>
  *
+ * <h2>JDK settings</h2>
+ * The JDK server reads its settings from system properties once, when the process's first JDK server
+ * is created. Unless set on the command line, this class sets {@code sun.net.httpserver.maxIdleConnections}
+ * to 100000 (the JDK's 200 closes the keep-alive connections of any further clients after each
+ * response) and {@code sun.net.httpserver.nodelay} to true, when it is loaded; a JDK server created
+ * earlier in the process fixes them before that. {@code sun.net.httpserver.idleInterval} (30 s) is the
+ * keep-alive idle timeout.
+ *
  * <h2>Life cycle (one field)</h2>
  * <pre>
  *   NEW --start()--> SERVING --stop(grace)--> STOPPING --in-flight requests done or cut--> CLOSED
@@ -89,6 +97,23 @@ public final class GeventHttpServer implements AutoCloseable {
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;
 
     private enum State { NEW, SERVING, STOPPING, CLOSED }
+
+    /** The JDK server's settings this server changes when the user has not set them (see the class comment). */
+    static final Map<String, String> JDK_DEFAULTS = Map.of(
+            // the JDK keeps at most 200 idle keep-alive connections and closes the others after each
+            // response: with more clients than that, every response costs a reconnect
+            "sun.net.httpserver.maxIdleConnections", "100000",
+            // small responses go out at once instead of waiting for Nagle's algorithm
+            "sun.net.httpserver.nodelay", "true");
+
+    static {
+        // read once by the JDK, when its first server is created: set before that, a user's -D wins
+        for (Map.Entry<String, String> e : JDK_DEFAULTS.entrySet()) {
+            if (System.getProperty(e.getKey()) == null) {
+                System.setProperty(e.getKey(), e.getValue());
+            }
+        }
+    }
 
     private final InetSocketAddress requested;
     private final Map<String, HttpHandler> handlers;
