@@ -467,6 +467,31 @@ public abstract class BaseServer<S extends BaseServer<S>> implements AutoCloseab
         }
     }
 
+    /**
+     * What the loop does after its socket operation failed: true if the loop must end, because a stop
+     * is under way or the socket was closed outside a stop (reported once, and a stop scheduled);
+     * false for a failure of this one operation (the caller reports or retries). A kill or timeout
+     * raised meanwhile is thrown from here.
+     *
+     * @param operation "accept", "receive"
+     * @param socketClosed whether the server's socket is closed
+     * @param error the failure
+     */
+    final boolean loopMustEnd(String operation, boolean socketClosed, java.io.IOException error) {
+        Strand.current().throwPending();
+        if (stopping()) {
+            return true;
+        }
+        if (socketClosed) {
+            if (stopInBackground()) {
+                hub.reportError(this + ": " + operation, new IllegalStateException("the socket was closed outside stop()"
+                        + " (was the " + operation + " greenlet interrupted?); the server stops now", error));
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** {@return true once a stop has begun (or the loop was abandoned): the loop must return} */
     final boolean stopping() {
         return state != State.SERVING;

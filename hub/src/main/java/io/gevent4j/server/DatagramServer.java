@@ -1,6 +1,5 @@
 package io.gevent4j.server;
 
-import io.gevent4j.core.Strand;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -144,15 +143,7 @@ public final class DatagramServer extends BaseServer<DatagramServer> {
             try {
                 s.receive(packet);
             } catch (IOException e) {
-                Strand.current().throwPending();
-                if (stopping()) {
-                    return;
-                }
-                if (s.isClosed()) {
-                    if (stopInBackground()) {
-                        hub().reportError(this + ": receive", new IllegalStateException("the socket was closed outside"
-                                + " stop() (was the receive greenlet interrupted?); the server stops now", e));
-                    }
+                if (loopMustEnd("receive", s.isClosed(), e)) {
                     return;
                 }
                 // a failed receive (an ICMP error for an earlier send, say) concerns one datagram only

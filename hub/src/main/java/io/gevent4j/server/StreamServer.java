@@ -2,7 +2,6 @@ package io.gevent4j.server;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
-import io.gevent4j.core.Strand;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -237,15 +236,7 @@ public final class StreamServer extends BaseServer<StreamServer> {
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                Strand.current().throwPending();
-                if (stopping()) {
-                    return;
-                }
-                if (listener.isClosed()) {
-                    if (stopInBackground()) {
-                        hub().reportError(this + ": accept", new IllegalStateException("the listening socket was closed"
-                                + " outside stop() (was the accept greenlet interrupted?); the server stops now", e));
-                    }
+                if (loopMustEnd("accept", listener.isClosed(), e)) {
                     return;
                 }
                 if (delayMs == 0) {
