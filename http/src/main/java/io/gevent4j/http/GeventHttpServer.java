@@ -346,7 +346,8 @@ public final class GeventHttpServer implements AutoCloseable {
             throw new IllegalStateException(this + " was already started; a stopped server cannot be started again:"
                     + " build a new one");
         }
-        Hub owner = Hub.current();
+        // on a group, no hub is made for the calling thread: the group's first hub reports errors
+        Hub owner = group != null ? group.hubs().get(0) : Hub.current();
         ExecutorService greenlets = group != null ? group.executor() : owner.executor();
         RequestExecutor bounded = new RequestExecutor(greenlets, poolSize, readTimeout);
         com.sun.net.httpserver.HttpServer server;
@@ -482,7 +483,7 @@ public final class GeventHttpServer implements AutoCloseable {
         return r == null ? 0 : r.inFlight();
     }
 
-    /** {@return the hub that started the server (its requests run there unless on a hub group)} */
+    /** {@return the hub of the thread that started the server, whose greenlets run the requests; on a hub group, its first hub} */
     public Hub hub() {
         return hub;
     }
