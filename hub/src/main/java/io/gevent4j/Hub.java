@@ -225,6 +225,32 @@ public final class Hub implements AutoCloseable {
     // ---- lifecycle --------------------------------------------------------------------------
 
     /**
+     * A new {@link java.util.concurrent.ExecutorService} whose tasks run as greenlets of this hub, in
+     * submission order, for servers and libraries that take an executor (see {@code docs/serving.md}).
+     * Usable from any thread; the hub's thread must be running its loop. Shutting it down does not close
+     * the hub.
+     *
+     * @return a new executor
+     */
+    public java.util.concurrent.ExecutorService executor() {
+        return GreenletExecutor.on(this);
+    }
+
+    /**
+     * Runs {@code handler} on this hub, in a new greenlet, each time the process receives the signal
+     * {@code name} (gevent's {@code signal_handler}): not on the JVM's signal thread, so it may use the
+     * hub's objects and block cooperatively (stop a server gracefully, say). Any thread.
+     *
+     * @param name the signal, such as {@code "TERM"}, {@code "INT"}, {@code "HUP"} ({@code SIG} prefix optional)
+     * @param handler what to run
+     * @return a handle whose {@code cancel()} removes the handler
+     * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM
+     */
+    public SignalHandle signal(String name, Runnable handler) {
+        return HubSignals.register(this, name, handler);
+    }
+
+    /**
      * Runs the loop on this hub's thread until {@link #stop()} is called (from a greenlet, a callback or
      * another thread). Unlike a blocking call it does not raise {@link io.gevent4j.core.LoopExit} when
      * idle: it waits for work from other threads. Must be called on the hub's thread, outside greenlets.

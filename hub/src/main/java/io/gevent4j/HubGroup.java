@@ -181,6 +181,28 @@ public final class HubGroup implements AutoCloseable {
     }
 
     /**
+     * A new {@link java.util.concurrent.ExecutorService} whose tasks run as greenlets spread over the
+     * group's hubs (round-robin; FIFO on each hub), for servers that take an executor, e.g. Jetty's
+     * {@code QueuedThreadPool.setVirtualThreadsExecutor} (see {@code docs/serving.md}). Any thread.
+     *
+     * @return a new executor; shutting it down does not close the group
+     */
+    public java.util.concurrent.ExecutorService executor() {
+        return GreenletExecutor.on(this);
+    }
+
+    /**
+     * A {@link java.util.concurrent.ThreadFactory} for frameworks that take one for their virtual
+     * threads: each thread it makes runs its task as a greenlet on the group's next hub (see
+     * {@code GreenletThreadFactory}'s comment for what {@code Thread.currentThread()} is then).
+     *
+     * @return a new factory
+     */
+    public java.util.concurrent.ThreadFactory threadFactory() {
+        return new GreenletThreadFactory(this);
+    }
+
+    /**
      * Stops the group: no more spawns are accepted, each hub runs the spawns already handed to it,
      * kills its greenlets ({@link Hub#close()}), and its thread ends; this waits for every thread.
      * Calling it again does nothing more. It must not be called from a thread or greenlet of the group
