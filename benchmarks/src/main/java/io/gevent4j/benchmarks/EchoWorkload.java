@@ -44,7 +44,7 @@ public final class EchoWorkload {
     }
 
     /** The server side of both variants: echo what arrives until the client closes (gevent's handle). */
-    private static void echo(Socket socket) throws IOException {
+    static void echo(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         byte[] buf = new byte[65536];
