@@ -266,7 +266,8 @@ public final class Bench {
             System.out.println();
             System.out.print(header);
             System.out.println(table(columns, workloads, results));
-            System.out.println(legend(columns, workloads));
+            System.out.print(legend(columns, workloads));
+            System.out.print(allRuns(columns, workloads, results));
         }
         if (options.names().contains(EchoServerBench.NAME)) {
             failed |= !EchoServerBench.run(home, options.compare(), options.runs(), launches);
@@ -462,6 +463,9 @@ public final class Bench {
     /** What the table's columns ran, to print under it. */
     static String legend(List<Column> columns, List<String> workloads) {
         StringBuilder out = new StringBuilder();
+        if (columns.stream().allMatch(c -> c.side() == Side.GEVENT4J)) {
+            return ""; // no ratio columns to explain
+        }
         out.append("Ratios: how many times better that gevent4j column is (other/gevent4j for costs, gevent4j/other for")
                 .append(" rates); above 1.00x gevent4j wins. * marks the better virtual-thread column, the one the")
                 .append(" 'vs best VT' ratios use.\n");
@@ -475,10 +479,7 @@ public final class Bench {
     /** The self-description printed before the runs and again above the table. */
     static String describeRun(Path home, List<Column> columns, int runs, String geventVersion) {
         StringBuilder out = new StringBuilder();
-        out.append("# gevent4j bench, ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(", commit ")
-                .append(gitCommit(home)).append(": ").append(runs).append(runs == 1 ? " run" : " runs")
-                .append(" per figure, each a fresh process").append(runs > 1 ? "; the table shows medians" : "").append('\n');
-        out.append("# machine: ").append(machine()).append("; load average at the start: ").append(loadAverage()).append('\n');
+        out.append(runLine(home, runs));
         out.append("# JVM: ").append(Child.java()).append(" (").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append("), every JVM column: java ").append(HEAP)
                 .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload once unmeasured")
@@ -495,6 +496,28 @@ public final class Bench {
                         .append("': ").append(String.join(" ", c.launch().jvmFlags()));
             }
             out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Date, commit, runs, machine and load: the first lines of every table's header. */
+    static String runLine(Path home, int runs) {
+        return "# gevent4j bench, " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", commit " + gitCommit(home) + ": " + runs
+                + (runs == 1 ? " run" : " runs") + " per figure, each a fresh process" + (runs > 1 ? "; the table shows medians" : "")
+                + "\n# machine: " + machine() + "; load average at the start: " + loadAverage() + "\n";
+    }
+
+    /** Every measured value of every cell, for a table of medians (to see the spread). */
+    static String allRuns(List<Column> columns, List<String> workloads, Results results) {
+        StringBuilder out = new StringBuilder();
+        for (String w : workloads) {
+            for (Column c : columns) {
+                List<Double> v = results.values(w, c.name());
+                if (v.size() > 1) {
+                    out.append("# runs of ").append(w).append(" on ").append(c.name()).append(": ")
+                            .append(String.join(" ", v.stream().map(Bench::format).toList())).append('\n');
+                }
+            }
         }
         return out.toString();
     }

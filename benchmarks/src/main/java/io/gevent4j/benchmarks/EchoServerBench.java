@@ -109,7 +109,7 @@ final class EchoServerBench {
                     + " the asyncio row runs asyncio's own event loop and says so");
         }
         List<Server> servers = servers(home, compare, launches, geventVersion, uvloopVersion);
-        String header = describe(servers, runs);
+        String header = Bench.runLine(home, runs) + describe(servers, runs);
         System.out.println();
         System.out.print(header);
         Bench.Results results = new Bench.Results();
@@ -132,6 +132,16 @@ final class EchoServerBench {
         System.out.println();
         System.out.print(header);
         System.out.println(table(servers, results));
+        List<String> spread = new ArrayList<>();
+        for (Server s : servers) {
+            List<Double> cpu = results.values("cpu", s.name());
+            if (cpu.size() > 1) {
+                spread.add("# runs of " + s.name() + ": msgs/s " + String.join(" ", results.values("msgs/s", s.name()).stream()
+                        .map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()) + "; CPU us/msg " + String.join(" ",
+                        cpu.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList()));
+            }
+        }
+        spread.forEach(System.out::println);
         System.out.println("CPU ÷ X: the server's CPU per message over X's (lower is better; issue 17's targets for gevent4j:"
                 + " <= 1.2 against Netty, <= 0.5 against the better virtual-thread server).");
         return ok;
