@@ -18,13 +18,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * echo_server's JVM servers, each in a process of its own, listening on a free port of 127.0.0.1 and
@@ -60,26 +59,9 @@ public final class EchoServers {
     }
 
     static void virtualThreads() throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, BACKLOG, LOOPBACK)) {
-            Thread acceptor = Thread.ofVirtual().name("echo-accept").start(() -> {
-                while (true) {
-                    Socket socket;
-                    try {
-                        socket = listener.accept();
-                    } catch (SocketException closed) {
-                        return;
-                    } catch (IOException e) {
-                        throw new IllegalStateException("echo_server vthreads: accept failed", e);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        try (socket) {
-                            EchoWorkload.echo(socket);
-                        } catch (IOException e) {
-                            System.err.println("echo_server vthreads: a connection failed: " + e);
-                        }
-                    });
-                }
-            });
+        try (ServerSocket listener = new ServerSocket(0, BACKLOG, LOOPBACK);
+             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Thread acceptor = EchoWorkload.serveOnVirtualThreads(listener, handlers);
             listening(listener.getLocalPort());
             acceptor.join();
         }
