@@ -31,6 +31,7 @@ class PublishedArtifactsTest {
     @ParameterizedTest
     @CsvSource({"gevent4j-greenlet-core, io.gevent4j.core, io/gevent4j/core/RawGreenlet",
             "gevent4j-hub, io.gevent4j, io/gevent4j/Gevent",
+            "gevent4j-junit, io.gevent4j.testing, io/gevent4j/testing/GeventLeakCheck",
             "gevent4j-patch-agent, io.gevent4j.monkey, io/gevent4j/monkey/Monkey"})
     void mainSourcesAndJavadocJarsAreInstalled(String artifactId, String moduleName, String someClass) throws IOException {
         Path dir = artifactDir(artifactId);
@@ -51,6 +52,17 @@ class PublishedArtifactsTest {
         assertTrue(pom.contains("<name>") && pom.contains("<description>"), "pom lacks name/description: " + artifactId);
     }
 
+    @org.junit.jupiter.api.Test
+    void theHubShipsNoJunitAndDependsOnNone() throws IOException {
+        String base = "gevent4j-hub-" + System.getProperty("gevent4j.version");
+        String pom = Files.readString(artifactDir("gevent4j-hub").resolve(base + ".pom"));
+        assertFalse(pom.contains("<groupId>org.junit"), "the hub's pom depends on JUnit; the leak check lives in gevent4j-junit");
+        try (JarFile hub = new JarFile(artifactDir("gevent4j-hub").resolve(base + ".jar").toFile())) {
+            assertTrue(hub.stream().noneMatch(e -> e.getName().startsWith("io/gevent4j/testing/") && e.getName().endsWith(".class")),
+                    "the hub jar still holds io.gevent4j.testing");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"<url>https://github.com/gevent4j/gevent4j</url>", "<licenses>", "<developers>", "<scm>"})
     void parentPomCarriesRepositoryMetadata(String element) throws IOException {
@@ -64,7 +76,7 @@ class PublishedArtifactsTest {
     void theAgentJarIsSelfContained(String name) throws IOException {
         Path jar = name.startsWith("gevent4j-patch-agent")
                 ? artifactDir("gevent4j-patch-agent").resolve(name.replace("VERSION", System.getProperty("gevent4j.version")))
-                : Path.of("../patch-agent/target").resolve(name);
+                : Path.of(System.getProperty("gevent4j.agentJar")); // the artifact as the pom's copy-agent gets it
         try (JarFile agent = new JarFile(jar.toFile())) {
             assertNotNull(agent.getManifest().getMainAttributes().getValue("Premain-Class"));
             for (String inside : new String[] {"io/gevent4j/Gevent.class", "io/gevent4j/core/RawGreenlet.class",
