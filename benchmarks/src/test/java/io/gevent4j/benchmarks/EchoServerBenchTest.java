@@ -2,6 +2,7 @@ package io.gevent4j.benchmarks;
 
 import io.gevent4j.benchmarks.EchoServerBench.Kind;
 import io.gevent4j.benchmarks.EchoServerBench.Server;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -97,6 +98,21 @@ class EchoServerBenchTest {
             Map<String, Workloads.Metric> m = EchoServerBench.measure(s, 1, 1, 10, 50, 64);
             assertNotNull(m.get("echo_server"), s.name() + " gave no echo_server figure");
             assertNotNull(m.get("echo_server_cpu"), s.name() + " gave no echo_server_cpu figure");
+            assertTrue(m.get("echo_server").value() > 0, s.name());
+        }
+    }
+
+    /** The Python servers start from their scripts, say where they listen and echo a small load. */
+    @Test
+    void thePythonServersRunUnderTheLoadGenerator() throws Exception {
+        String gevent = Bench.pythonModuleVersion("gevent");
+        Assumptions.assumeTrue(gevent != null, "Debian's python3-gevent is not installed (apt-get install -y python3-gevent)");
+        List<Server> servers = EchoServerBench.servers(Path.of(System.getProperty("user.dir")).getParent(), true, List.of(), gevent,
+                Bench.pythonModuleVersion("uvloop")).stream().filter(s -> s.kind() == Kind.PYTHON).toList();
+        assertEquals(2, servers.size(), servers.toString());
+        for (Server s : servers) {
+            Map<String, Workloads.Metric> m = EchoServerBench.measure(s, 1, 1, 10, 50, 64);
+            assertNotNull(m.get("echo_server"), s.name() + " gave no echo_server figure");
             assertTrue(m.get("echo_server").value() > 0, s.name());
         }
     }
