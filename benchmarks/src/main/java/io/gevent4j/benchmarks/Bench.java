@@ -73,7 +73,8 @@ public final class Bench {
             if (compare && !ownOnly) {
                 row[1] = run("virtual threads", javaCommand(null, "io.gevent4j.benchmarks.VirtualThreadWorkloads", n), n);
             }
-            row[2] = run("gevent4j", javaCommand(agent, "io.gevent4j.benchmarks.Workloads", n), n);
+            row[2] = run("gevent4j (" + System.getProperty("gevent4j.launch", "agent") + " launch)",
+                    javaCommand(agent, "io.gevent4j.benchmarks.Workloads", n), n);
             rows.put(n, row);
         }
         if (compare) {
@@ -86,7 +87,19 @@ public final class Bench {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx4g");
-        if (agentJar != null && !agentJar.isEmpty() && Files.exists(Path.of(agentJar))) {
+        boolean withAgentJar = agentJar != null && !agentJar.isEmpty() && Files.exists(Path.of(agentJar));
+        String patchedArgs = System.getProperty("gevent4j.patchedArgs", "");
+        if (withAgentJar && "patched".equals(System.getProperty("gevent4j.launch")) && !patchedArgs.isEmpty()) {
+            // ./gevent4j's patched launch: the JDK classes woven ahead of time, no agent
+            cmd.add("@" + patchedArgs);
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path") + java.io.File.pathSeparator + agentJar);
+            cmd.add("io.gevent4j.monkey.internal.PatchedLaunch");
+            cmd.add(mainClass);
+            cmd.add(workload);
+            return cmd;
+        }
+        if (withAgentJar) {
             cmd.add("-javaagent:" + agentJar);
         } else {
             cmd.add("--add-opens");

@@ -2,6 +2,9 @@ package io.gevent4j.monkey.internal;
 
 /** The one-sentence failure of a patch, and how start-up ends on it. */
 final class Failure {
+    /** Set by {@link PatchedLaunch}: patches are switched off with GEVENT4J_OPTIONS there, not -javaagent options. */
+    static volatile boolean patchedLaunch;
+
     private Failure() {
     }
 
@@ -14,6 +17,8 @@ final class Failure {
      */
     static String sentence(String patch, String reason) {
         String without = Options.THREADS.equals(patch) ? "without the threads option"
+                : patchedLaunch ? "with GEVENT4J_OPTIONS=no" + patch + " (./gevent4j) or -D" + PatchedLaunch.OPTIONS_PROPERTY
+                        + "=no" + patch
                 : "with -javaagent:gevent4j-agent.jar=no" + patch + " (or Monkey.patchAll(\"no" + patch + "\"))";
         return "gevent4j: the " + Options.describe(patch) + " patch did not take on JDK " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ") because " + reason

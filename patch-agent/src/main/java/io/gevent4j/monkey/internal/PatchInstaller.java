@@ -70,12 +70,7 @@ final class PatchInstaller {
      * @throws MonkeyPatchException with one sentence if a patch did not take
      */
     static String install(Instrumentation inst, Options options, Thread mainThread, String mainClass) {
-        // Initialize what the hooks touch before any advice can call them.
-        Strand.currentOrNull();
-        Hub.currentOrNull();
-        io.gevent4j.HubIo.pinnedSleepNanos();
-        // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
-        io.gevent4j.internal.HubPoller.available();
+        prepareHooksTargets();
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
@@ -83,13 +78,7 @@ final class PatchInstaller {
         if (ClassInjector.class.getName().startsWith("io.gevent4j.") && System.getProperty(safe) == null) {
             System.setProperty(safe, "true");
         }
-        CooperativeHooks hooks;
-        try {
-            hooks = new CooperativeHooks(options, inst);
-        } catch (IllegalStateException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.has(Options.FILE) ? Options.FILE : Options.DNS,
-                    e.getMessage()), e);
-        }
+        CooperativeHooks hooks = newHooks(options, inst);
         if (mainClass != null) {
             hooks.main.expect(mainClass, mainThread);
         }
@@ -111,7 +100,7 @@ final class PatchInstaller {
             failure = Failure.sentence(patchOfType.getOrDefault(type, options.patches().iterator().next()),
                     "Byte Buddy could not weave its advice into " + type + " (" + errors.get(type) + ")");
         } else {
-            Map<String, String> failed = new SelfTest(hooks, options).run();
+            Map<String, String> failed = new SelfTest(hooks, options, false).run();
             if (!failed.isEmpty()) {
                 Map.Entry<String, String> first = failed.entrySet().iterator().next();
                 failure = Failure.sentence(first.getKey(), first.getValue());
@@ -127,6 +116,38 @@ final class PatchInstaller {
         return names;
     }
 
+    /**
+     * Installs the hooks of patches already woven into the JDK's classes ahead of time (the patched
+     * launch, {@link AheadOfTime}): the same hooks and self-test as {@link #install}, no weaving.
+     *
+     * @param options what is installed (the cache was woven from the same options)
+     * @return the installed patch names
+     * @throws MonkeyPatchException with one sentence if a patch did not take
+     */
+    static String installWoven(Options options) {
+        prepareHooksTargets();
+        CooperativeHooks hooks = newHooks(options, null);
+        Dispatch.setHooks(hooks);
+        Map<String, String> failed = new SelfTest(hooks, options, true).run();
+        if (!failed.isEmpty()) {
+            Dispatch.setHooks(null);
+            Map.Entry<String, String> first = failed.entrySet().iterator().next();
+            throw new MonkeyPatchException(Failure.sentence(first.getKey(), first.getValue()));
+        }
+        String names = String.join(",", options.patches());
+        Dispatch.setInstalled(names);
+        launchHooks = hooks;
+        return names;
+    }
+
+    /** The hooks installed by {@link #installWoven}: the patched launch runs main through them. */
+    private static volatile CooperativeHooks launchHooks;
+
+    /** {@return the hooks of the patched launch, or {@code null}} */
+    static CooperativeHooks launchHooks() {
+        return launchHooks;
+    }
+
     private static String firstPatch(Map<String, Throwable> errors, Map<String, String> patchOfType, Options options) {
         for (String type : errors.keySet()) {
             if (patchOfType.containsKey(type)) {
@@ -136,8 +157,26 @@ final class PatchInstaller {
         return options.patches().iterator().next();
     }
 
+    /** Initializes what the hooks touch before any advice can call them. */
+    private static void prepareHooksTargets() {
+        Strand.currentOrNull();
+        Hub.currentOrNull();
+        io.gevent4j.HubIo.pinnedSleepNanos();
+        // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
+        io.gevent4j.internal.HubPoller.available();
+    }
+
+    static CooperativeHooks newHooks(Options options, Instrumentation inst) {
+        try {
+            return new CooperativeHooks(options, inst);
+        } catch (IllegalStateException e) {
+            throw new MonkeyPatchException(Failure.sentence(options.has(Options.FILE) ? Options.FILE : Options.DNS,
+                    e.getMessage()), e);
+        }
+    }
+
     /** Which advice goes into which class. */
-    private static Map<String, List<AsmVisitorWrapper>> plan(Options options, CooperativeHooks hooks, String mainClass) {
+    static Map<String, List<AsmVisitorWrapper>> plan(Options options, CooperativeHooks hooks, String mainClass) {
         Map<String, List<AsmVisitorWrapper>> plan = new LinkedHashMap<>();
         if (options.has(Options.SLEEP)) {
             add(plan, "java.lang.Thread", Advice.to(Advices.Sleep.class)
