@@ -80,15 +80,15 @@ public final class Dispatch {
     /**
      * Forwards {@link Hooks#offload}.
      *
-     * @param signature the patched method
+     * @param id the patched method's id
      * @param self the receiver or {@code null}
      * @param args the arguments
      * @return {@code null} if not handled, else the result or a marker
      * @throws Throwable what the call threw
      */
-    public static Object offload(String signature, Object self, Object[] args) throws Throwable {
+    public static Object offload(int id, Object self, Object[] args) throws Throwable {
         Hooks h = hooks;
-        return h == null ? null : h.offload(signature, self, args);
+        return h == null ? null : h.offload(id, self, args);
     }
 
     /**

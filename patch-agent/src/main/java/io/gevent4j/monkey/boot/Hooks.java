@@ -32,14 +32,14 @@ public interface Hooks {
     /**
      * A blocking JDK call (file, pipe, DNS) that should run on the hub's thread pool.
      *
-     * @param signature the patched method, as {@code declaringType.name(descriptor)}
+     * @param id the patched method's id, fixed when the agent wove it
      * @param self the receiver, or {@code null} for a static method
      * @param args the arguments
      * @return {@code null} if not handled; otherwise the result, {@link Dispatch#NULL} for a null
      *         result, or {@link Dispatch#VOID} for a void method
      * @throws Throwable what the call threw
      */
-    Object offload(String signature, Object self, Object[] args) throws Throwable;
+    Object offload(int id, Object self, Object[] args) throws Throwable;
 
     /**
      * {@code Thread.start()} of a platform thread.

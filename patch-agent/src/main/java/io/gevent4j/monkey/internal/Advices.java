@@ -5,6 +5,10 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -15,6 +19,15 @@ import java.util.function.BooleanSupplier;
  */
 final class Advices {
     private Advices() {
+    }
+
+    /**
+     * The id of the offloaded method the advice is woven into (its index in {@link Patches#OFFLOADED}),
+     * bound as a constant at weaving: the call finds its method by array index, not by name.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.PARAMETER)
+    @interface OffloadId {
     }
 
     /** {@code Thread.sleepNanos(long)}, the private method every {@code Thread.sleep} overload ends in. */
@@ -45,9 +58,9 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
+        static Object enter(@OffloadId int id, @Advice.This(optional = true) Object self,
                             @Advice.AllArguments Object[] args) throws Throwable {
-            return Dispatch.offload(signature, self, args);
+            return Dispatch.offload(id, self, args);
         }
 
         @Advice.OnMethodExit
@@ -65,9 +78,9 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
+        static Object enter(@OffloadId int id, @Advice.This(optional = true) Object self,
                             @Advice.AllArguments Object[] args) throws Throwable {
-            return Dispatch.offload(signature, self, args);
+            return Dispatch.offload(id, self, args);
         }
     }
 

@@ -80,16 +80,11 @@ public final class AheadOfTime {
      *
      * @param args the directory to create, then the agent options (optional)
      */
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) {
         if (args.length < 1 || args.length > 2) {
             System.err.println("usage: java -cp gevent4j-agent.jar " + AheadOfTime.class.getName()
                     + " <cache-dir> [agent-options]");
             System.exit(2);
-        }
-        if (!opened()) {
-            // The agent's hooks reach into java.base (as the agent does after opening it itself): weave
-            // in a child JVM that opens it, so that the command above is all a user types.
-            System.exit(inChildWithOpens(args));
         }
         Options options;
         try {
@@ -105,27 +100,6 @@ public final class AheadOfTime {
             System.err.println(e.getMessage());
             System.exit(1);
         }
-    }
-
-    /** {@return true if java.base opens every package the hooks need to this class} */
-    static boolean opened() {
-        for (String pkg : OPENED_PACKAGES) {
-            if (!Object.class.getModule().isOpen(pkg, AheadOfTime.class.getModule())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int inChildWithOpens(String[] args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(addOpensArgs());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(AheadOfTime.class.getName());
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).inheritIO().start().waitFor();
     }
 
     /** {@return the --add-opens options the hub, the greenlet core and the agent need, ALL-UNNAMED} */
@@ -168,14 +142,8 @@ public final class AheadOfTime {
     }
 
     private static void writeCache(Path tmp, Path target, Options options) throws IOException {
-        CooperativeHooks hooks;
-        try {
-            hooks = new CooperativeHooks(options, null);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(Failure.sentence(options.has(Options.FILE) ? Options.FILE : Options.DNS,
-                    e.getMessage()), e);
-        }
-        Map<String, List<AsmVisitorWrapper>> plan = jdkPart(PatchInstaller.plan(options, hooks, null));
+        // the agent's own plan; without a main class it leaves the program's main out
+        Map<String, List<AsmVisitorWrapper>> plan = jdkPart(PatchInstaller.Plan.of(options.installed(), null).wrappers());
         ClassFileLocator jdk = ClassFileLocator.ForClassLoader.ofBootLoader();
         ClassFileLocator locator = new ClassFileLocator.Compound(jdk,
                 ClassFileLocator.ForClassLoader.of(AheadOfTime.class.getClassLoader()));

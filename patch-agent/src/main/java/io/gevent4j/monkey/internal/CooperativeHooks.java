@@ -9,8 +9,6 @@ import io.gevent4j.monkey.boot.Hooks;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -19,23 +17,19 @@ import java.util.function.BooleanSupplier;
  * every method answers "not handled" and the JDK method runs unchanged.
  */
 final class CooperativeHooks implements Hooks {
-    /** Calls that took the cooperative path, per patch name (what the self-test checks). */
-    final Map<String, LongAdder> hits = Map.of(
-            Options.SLEEP, new LongAdder(), Options.FILE, new LongAdder(), Options.DNS, new LongAdder(),
-            Options.THREADS, new LongAdder(), Options.MAIN, new LongAdder());
     final Offload offload;
     final ThreadPatch threads;
     final MainRunner main;
 
+    /**
+     * @param options the patches to install
+     * @param inst the instrumentation
+     * @throws io.gevent4j.monkey.MonkeyPatchException naming the patch if this JDK lacks a method it offloads
+     */
     CooperativeHooks(Options options, Instrumentation inst) {
-        this.offload = new Offload(options.has(Options.FILE), options.has(Options.DNS), hits.get(Options.FILE),
-                hits.get(Options.DNS));
-        this.threads = new ThreadPatch(hits.get(Options.THREADS));
-        this.main = new MainRunner(inst, threads, hits.get(Options.MAIN));
-    }
-
-    long hits(String patch) {
-        return hits.get(patch).sum();
+        this.offload = new Offload(options.installed());
+        this.threads = new ThreadPatch(Patches.THREADS.counter());
+        this.main = new MainRunner(inst, threads, Patches.MAIN.counter());
     }
 
     /**
@@ -51,7 +45,7 @@ final class CooperativeHooks implements Hooks {
         if (strand == null || (strand.isRoot() && strand.isParkedInHub()) || Hub.currentOrNull() == null) {
             return false;
         }
-        hits.get(Options.SLEEP).increment();
+        Patches.SLEEP.counter().increment();
         Gevent.sleepNanos(nanos);
         return true;
     }
@@ -67,7 +61,7 @@ final class CooperativeHooks implements Hooks {
         if (strand == null || !strand.isRoot() || strand.isParkedInHub() || Hub.currentOrNull() == null) {
             return false;
         }
-        hits.get(Options.SLEEP).increment();
+        Patches.SLEEP.counter().increment();
         try {
             Gevent.sleepNanos(0);
         } catch (InterruptedException e) {
@@ -77,8 +71,8 @@ final class CooperativeHooks implements Hooks {
     }
 
     @Override
-    public Object offload(String signature, Object self, Object[] args) throws Throwable {
-        return offload.call(signature, self, args);
+    public Object offload(int id, Object self, Object[] args) throws Throwable {
+        return offload.call(id, self, args);
     }
 
     @Override

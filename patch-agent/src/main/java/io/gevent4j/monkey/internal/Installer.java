@@ -7,6 +7,7 @@ import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Set;
  */
 public final class Installer {
     private Installer() {
+    }
+
+    /** {@return the names of all patches, in install order (the agent's table of patches)} */
+    public static List<String> patchNames() {
+        return Patches.names();
     }
 
     /** {@return true if the agent is installed in this JVM} */
@@ -47,9 +53,10 @@ public final class Installer {
      * self-test and blocking detector as {@link #install}, without an {@link Instrumentation}.
      *
      * @param options the options the cache was woven from
+     * @return the hooks, through which the patched launch runs main
      * @throws MonkeyPatchException with one sentence if a patch did not take
      */
-    static synchronized void installWoven(Options options) {
+    static synchronized CooperativeHooks installWoven(Options options) {
         if (installed()) {
             throw new IllegalStateException("gevent4j: the patches are already installed (" + PatchInstaller.installedNames()
                     + "); the patched launch installs them once, before main");
@@ -61,13 +68,14 @@ public final class Installer {
                         + "); start it with java @<cache>/jvm.args as ./gevent4j does.");
             }
         }
-        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
-            throw new MonkeyPatchException(Failure.sentence(Options.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
+        if (options.has(Patches.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+            throw new MonkeyPatchException(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
         }
-        PatchInstaller.installWoven(options);
+        CooperativeHooks hooks = PatchInstaller.installWoven(options);
         if (options.maxBlockingTime() != null) {
             io.gevent4j.monitor.BlockingDetector.start(options.maxBlockingTime());
         }
+        return hooks;
     }
 
     /**
@@ -95,14 +103,14 @@ public final class Installer {
             return false;
         }
         if (!atStartup) {
-            options = options.without(Options.MAIN);
+            options = options.without(Patches.MAIN);
         }
         long start = System.nanoTime();
         String mainClass = null;
-        if (options.has(Options.MAIN)) {
+        if (options.has(Patches.MAIN)) {
             mainClass = MainRunner.mainClassName();
             if (mainClass == null) {
-                throw new MonkeyPatchException(Failure.sentence(Options.MAIN, "the Java launcher did not name the"
+                throw new MonkeyPatchException(Failure.sentence(Patches.MAIN, "the Java launcher did not name the"
                         + " program's main class (the system property sun.java.command is unset)"));
             }
         }
@@ -119,12 +127,12 @@ public final class Installer {
         try {
             BootClasses.defineAndOpen(inst, openTo);
         } catch (RuntimeException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
+            throw new MonkeyPatchException(Failure.sentence(options.installed().getFirst(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
-        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Patches.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
             // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
-            options = options.without(Options.HUBPOLLER);
+            options = options.without(Patches.HUBPOLLER);
             if (options.verbose()) {
                 System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
                         + " with the JDK's pollers (patch hubpoller not installed)");

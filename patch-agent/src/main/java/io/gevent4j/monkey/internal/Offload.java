@@ -2,7 +2,9 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
+import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.monkey.boot.Dispatch;
+import io.gevent4j.monkey.internal.Patch.OffloadedCall;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -11,7 +13,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -48,12 +49,15 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  */
 final class Offload {
-    /** One patched method. */
-    record Target(String family, String className, String name, String descriptor, boolean isVoid,
-                  MethodHandle handle, LongAdder hits, LongAdder own) {
-        String signature() {
-            return className + "." + name + descriptor;
-        }
+    /**
+     * One offloaded method of an installed patch.
+     *
+     * @param call the method
+     * @param handle its original body, as {@code (Object self, Object[] args) -> Object}
+     * @param hits the patch's counter
+     * @param own calls of this method alone
+     */
+    record Target(OffloadedCall call, MethodHandle handle, LongAdder hits, LongAdder own) {
     }
 
     /**
@@ -63,130 +67,81 @@ final class Offload {
      */
     private static final ThreadLocal<Boolean> IN_CALL = new ThreadLocal<>();
 
-    private final Map<String, Target> targets = new HashMap<>();
+    /** Indexed by the id of {@link Patches#OFFLOADED}; {@code null} where the method's patch is off. */
+    private final Target[] targets = new Target[Patches.OFFLOADED.size()];
 
     /**
-     * Builds the targets of the enabled families.
+     * Finds the original bodies of the offloaded methods of the installed patches.
      *
-     * @param file whether the file patch is on
-     * @param dns whether the dns patch is on
-     * @param fileHits counter of offloaded file calls
-     * @param dnsHits counter of offloaded DNS calls
+     * @param patches the installed patches
+     * @throws MonkeyPatchException naming the patch if this JDK lacks one of its methods
      */
-    Offload(boolean file, boolean dns, LongAdder fileHits, LongAdder dnsHits) {
-        if (file) {
-            for (String[] t : FILE_METHODS) {
-                add(Options.FILE, t[0], t[1], t[2], fileHits);
-            }
-        }
-        if (dns) {
-            for (String[] t : DNS_METHODS) {
-                add(Options.DNS, t[0], t[1], t[2], dnsHits);
+    Offload(List<Patch> patches) {
+        for (Patch patch : patches) {
+            for (Patch.Weave weave : patch.weaves()) {
+                if (weave.offloaded() != null) {
+                    try {
+                        targets[Patches.OFFLOADED.indexOf(weave.offloaded())] = target(weave.offloaded(), patch.counter());
+                    } catch (IllegalStateException e) {
+                        throw new MonkeyPatchException(Failure.sentence(patch, e.getMessage()), e);
+                    }
+                }
             }
         }
     }
 
-    /** class, method, descriptor of every file/pipe method offloaded. */
-    static final String[][] FILE_METHODS = {
-        {"java.io.FileInputStream", "read", "()I"},
-        {"java.io.FileInputStream", "read", "([B)I"},
-        {"java.io.FileInputStream", "read", "([BII)I"},
-        {"java.io.FileInputStream", "skip", "(J)J"},
-        {"java.io.FileOutputStream", "write", "(I)V"},
-        {"java.io.FileOutputStream", "write", "([B)V"},
-        {"java.io.FileOutputStream", "write", "([BII)V"},
-        {"java.io.RandomAccessFile", "read", "()I"},
-        {"java.io.RandomAccessFile", "read", "([B)I"},
-        {"java.io.RandomAccessFile", "read", "([BII)I"},
-        {"java.io.RandomAccessFile", "write", "(I)V"},
-        {"java.io.RandomAccessFile", "write", "([B)V"},
-        {"java.io.RandomAccessFile", "write", "([BII)V"},
-        {"sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I"},
-        {"sun.nio.ch.FileChannelImpl", "read", "([Ljava/nio/ByteBuffer;II)J"},
-        {"sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;J)I"},
-        {"sun.nio.ch.FileChannelImpl", "write", "(Ljava/nio/ByteBuffer;)I"},
-        {"sun.nio.ch.FileChannelImpl", "write", "([Ljava/nio/ByteBuffer;II)J"},
-        {"sun.nio.ch.FileChannelImpl", "write", "(Ljava/nio/ByteBuffer;J)I"},
-        {"sun.nio.ch.FileChannelImpl", "transferTo", "(JJLjava/nio/channels/WritableByteChannel;)J"},
-        {"sun.nio.ch.FileChannelImpl", "transferFrom", "(Ljava/nio/channels/ReadableByteChannel;JJ)J"},
-        {"sun.nio.ch.FileChannelImpl", "force", "(Z)V"},
-    };
-
-    /** class, method, descriptor of every DNS method offloaded (the name-service calls, after the cache). */
-    static final String[][] DNS_METHODS = {
-        {"java.net.InetAddress", "getAddressesFromNameService", "(Ljava/lang/String;)[Ljava/net/InetAddress;"},
-        {"java.net.InetAddress", "getHostFromNameService", "(Ljava/net/InetAddress;)Ljava/lang/String;"},
-    };
-
-    private void add(String family, String className, String name, String descriptor, LongAdder hits) {
+    private static Target target(OffloadedCall call, LongAdder hits) {
         try {
-            Class<?> type = Class.forName(className, false, null);
-            MethodType methodType = MethodType.fromMethodDescriptorString(descriptor, null);
+            Class<?> type = Class.forName(call.type(), false, null);
+            MethodType methodType = MethodType.fromMethodDescriptorString(call.descriptor(), null);
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
-            boolean isStatic = Modifier.isStatic(type.getDeclaredMethod(name, methodType.parameterArray()).getModifiers());
+            boolean isStatic = Modifier.isStatic(type.getDeclaredMethod(call.name(), methodType.parameterArray()).getModifiers());
             MethodHandle handle;
             if (isStatic) {
-                handle = lookup.findStatic(type, name, methodType);
+                handle = lookup.findStatic(type, call.name(), methodType);
             } else {
                 // invokespecial: exactly this class's body, not a subclass override that called super
-                handle = lookup.findSpecial(type, name, methodType, type);
+                handle = lookup.findSpecial(type, call.name(), methodType, type);
             }
             int arity = methodType.parameterCount();
             MethodHandle generic = handle.asType(handle.type().generic()).asSpreader(Object[].class, arity);
             if (isStatic) {
                 generic = MethodHandles.dropArguments(generic, 0, Object.class);
             }
-            Target target = new Target(family, className, name, descriptor, methodType.returnType() == void.class,
-                    generic, hits, new LongAdder());
-            targets.put(target.signature(), target);
+            return new Target(call, generic, hits, new LongAdder());
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("gevent4j: cannot find " + className + "." + name + descriptor + " on JDK "
-                    + Runtime.version() + ": " + e, e);
+            throw new IllegalStateException("the JDK has no method " + call.signature() + " (" + e + ")", e);
         }
-    }
-
-    /** {@return the classes whose methods are patched, by name} */
-    List<String> classNames() {
-        List<String> names = new ArrayList<>();
-        for (Target t : targets.values()) {
-            if (!names.contains(t.className())) {
-                names.add(t.className());
-            }
-        }
-        return names;
     }
 
     /** {@return offloaded calls so far, per patched class} */
     Map<String, Long> hitsByClass() {
         Map<String, Long> out = new HashMap<>();
-        for (Target t : targets.values()) {
-            out.merge(t.className(), t.own().sum(), Long::sum);
+        for (Target t : targets) {
+            if (t != null) {
+                out.merge(t.call().type(), t.own().sum(), Long::sum);
+            }
         }
         return out;
-    }
-
-    /** {@return the patched methods} */
-    List<Target> targets() {
-        return new ArrayList<>(targets.values());
     }
 
     /**
      * Runs a patched call on the hub's thread pool if the caller is a greenlet.
      *
-     * @param signature the patched method
+     * @param id the method's id, its index in {@link Patches#OFFLOADED}
      * @param self the receiver or {@code null}
      * @param args the arguments
      * @return {@code null} if the call should run inline; otherwise its result or a {@link Dispatch} marker
      * @throws Throwable what the call threw
      */
-    Object call(String signature, Object self, Object[] args) throws Throwable {
+    Object call(int id, Object self, Object[] args) throws Throwable {
         Strand strand = Strand.currentOrNull();
         if (strand == null || strand.isRoot() || IN_CALL.get() != null) {
             return null;
         }
         IN_CALL.set(Boolean.TRUE);
         try {
-            Target target = targets.get(signature);
+            Target target = targets[id];
             if (target == null || (self != null && Thread.holdsLock(self)) || isConsole(self)) {
                 return null;
             }
@@ -197,7 +152,7 @@ final class Offload {
             target.hits().increment();
             target.own().increment();
             Object result = runOnPool(hub, target, self, args);
-            if (target.isVoid()) {
+            if (target.call().isVoid()) {
                 return Dispatch.VOID;
             }
             return result == null ? Dispatch.NULL : result;
@@ -255,7 +210,7 @@ final class Offload {
         StackTraceElement[] worker = failure.getStackTrace();
         int cut = -1;
         for (int i = 0; i < worker.length; i++) {
-            if (worker[i].getClassName().equals(target.className()) && worker[i].getMethodName().equals(target.name())) {
+            if (worker[i].getClassName().equals(target.call().type()) && worker[i].getMethodName().equals(target.call().name())) {
                 cut = i;
                 break;
             }
@@ -266,7 +221,7 @@ final class Offload {
         StackTraceElement[] here = new Throwable().getStackTrace();
         int from = 0;
         for (int i = 0; i < here.length; i++) {
-            if (here[i].getClassName().equals(target.className()) && here[i].getMethodName().equals(target.name())) {
+            if (here[i].getClassName().equals(target.call().type()) && here[i].getMethodName().equals(target.call().name())) {
                 from = i + 1;
                 break;
             }
@@ -322,7 +277,7 @@ final class Offload {
 
         @Override
         public String toString() {
-            return "offloaded " + target.signature();
+            return "offloaded " + target.call().signature();
         }
     }
 }

@@ -59,8 +59,7 @@ public final class PatchedLaunch {
         CooperativeHooks hooks;
         try {
             checkCache(options);
-            Installer.installWoven(options);
-            hooks = PatchInstaller.launchHooks();
+            hooks = Installer.installWoven(options);
         } catch (MonkeyPatchException e) {
             Failure.exitAtStartup(e.getMessage());
             return;
@@ -91,7 +90,7 @@ public final class PatchedLaunch {
         Method main = findMain(type);
         Object self = Modifier.isStatic(main.getModifiers()) ? null : instantiate(type);
         Object[] mainArgs = main.getParameterCount() == 0 ? new Object[0] : new Object[] {programArgs};
-        if (options.has(Options.MAIN)) {
+        if (options.has(Patches.MAIN)) {
             hooks.main.expect(className, Thread.currentThread());
             if (hooks.main.run(type, self, mainArgs)) {
                 return;

@@ -49,10 +49,10 @@ final class SelfTest {
     /**
      * Runs the checks of every installed patch on a new platform thread.
      *
-     * @return patch name to failure reason, in install order; empty if every patch took
+     * @return patch to failure reason, in install order; empty if every patch took
      */
-    Map<String, String> run() {
-        Map<String, String> failures = new LinkedHashMap<>();
+    Map<Patch, String> run() {
+        Map<Patch, String> failures = new LinkedHashMap<>();
         AtomicReference<Throwable> crash = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().daemon(true).name("gevent4j-agent-selftest").unstarted(() -> {
             try {
@@ -65,33 +65,33 @@ final class SelfTest {
         try {
             if (!thread.join(LIMIT)) {
                 synchronized (failures) {
-                    for (String patch : options.patches()) {
+                    for (Patch patch : options.installed()) {
                         failures.putIfAbsent(patch, "its self-test did not finish within " + LIMIT.toSeconds() + " s");
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failures.put(options.patches().iterator().next(), "the self-test was interrupted");
+            failures.put(options.installed().getFirst(), "the self-test was interrupted");
         }
         if (crash.get() != null) {
-            failures.putIfAbsent(options.patches().iterator().next(), "the self-test crashed with " + crash.get());
+            failures.putIfAbsent(options.installed().getFirst(), "the self-test crashed with " + crash.get());
         }
         synchronized (failures) {
             return new LinkedHashMap<>(failures);
         }
     }
 
-    private void runAll(Map<String, String> failures) throws Exception {
+    private void runAll(Map<Patch, String> failures) throws Exception {
         Hub hub = Hub.current();
         try {
-            for (String patch : options.patches()) {
+            for (Patch patch : options.installed()) {
                 String failure;
-                if (options.forceFail().contains(patch)) {
-                    failure = "its self-test was made to fail on purpose (agent option forcefail=" + patch + ")";
+                if (options.forceFail().contains(patch.name())) {
+                    failure = "its self-test was made to fail on purpose (agent option forcefail=" + patch.name() + ")";
                 } else {
                     try {
-                        failure = check(patch);
+                        failure = patch.selfTest().run(this);
                     } catch (Exception | Error e) {
                         failure = "its self-test failed with " + e;
                     }
@@ -107,20 +107,7 @@ final class SelfTest {
         }
     }
 
-    private String check(String patch) throws Exception {
-        return switch (patch) {
-            case Options.SLEEP -> checkSleep();
-            case Options.SOCKET -> checkSocket();
-            case Options.HUBPOLLER -> checkHubPoller();
-            case Options.FILE -> checkFile();
-            case Options.DNS -> checkDns();
-            case Options.THREADS -> checkThreads();
-            case Options.MAIN -> checkMain();
-            default -> "it is unknown to the self-test";
-        };
-    }
-
-    private String checkSleep() throws Exception {
+    String checkSleep() throws Exception {
         // A greenlet pinned in a sleep relies on the advice on parkOnCarrierThread (else its hub would hang).
         try {
             Class.forName("java.lang.VirtualThread", false, null)
@@ -129,18 +116,18 @@ final class SelfTest {
             return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
         }
         long[] seen = new long[4];
-        long start = hooks.hits(Options.SLEEP);
+        long start = Patches.SLEEP.counter().sum();
         Gevent.run(() -> {
             Thread.sleep(1);
-            seen[0] = hooks.hits(Options.SLEEP) - start;
+            seen[0] = Patches.SLEEP.counter().sum() - start;
             Thread.sleep(0, 1);
-            seen[1] = hooks.hits(Options.SLEEP) - start;
+            seen[1] = Patches.SLEEP.counter().sum() - start;
             Thread.sleep(Duration.ofNanos(1));
-            seen[2] = hooks.hits(Options.SLEEP) - start;
+            seen[2] = Patches.SLEEP.counter().sum() - start;
             return null;
         });
         Thread.yield(); // on the hub's own thread, outside the loop: one turn of the loop
-        seen[3] = hooks.hits(Options.SLEEP) - start;
+        seen[3] = Patches.SLEEP.counter().sum() - start;
         String[] calls = {"Thread.sleep(long) in a greenlet", "Thread.sleep(long, int) in a greenlet",
             "Thread.sleep(Duration) in a greenlet", "Thread.yield() on a hub thread"};
         for (int i = 0; i < seen.length; i++) {
@@ -151,7 +138,7 @@ final class SelfTest {
         return null;
     }
 
-    private String checkSocket() throws Exception {
+    String checkSocket() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
             server.setSoTimeout(5000);
@@ -183,10 +170,10 @@ final class SelfTest {
      * A greenlet reads from a loopback connection whose peer writes only later (so the read must wait
      * for readiness), and the wait must have been counted by the hub's own epoll.
      */
-    private String checkHubPoller() throws Exception {
+    String checkHubPoller() throws Exception {
         // Advice on a method that is not there weaves nothing and says nothing: check they exist.
         try {
-            Class.forName(PatchInstaller.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName(Patches.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
             Class.forName("java.lang.VirtualThread", false, null)
                     .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
         } catch (NoSuchMethodException e) {
@@ -221,7 +208,7 @@ final class SelfTest {
                 + " (sun.nio.ch.Poller.poll was not routed to the hub)";
     }
 
-    private String checkFile() throws Exception {
+    String checkFile() throws Exception {
         Path file = Files.createTempFile("gevent4j-selftest", ".bin");
         try {
             Map<String, Long> before = hooks.offload.hitsByClass();
@@ -259,12 +246,12 @@ final class SelfTest {
         }
     }
 
-    private String checkDns() throws Exception {
+    String checkDns() throws Exception {
         // The name-service call itself, not InetAddress.getByName, whose cache may already hold the name.
         MethodHandle lookup = MethodHandles.privateLookupIn(InetAddress.class, MethodHandles.lookup())
                 .findStatic(InetAddress.class, "getAddressesFromNameService",
                         MethodType.methodType(InetAddress[].class, String.class));
-        long before = hooks.hits(Options.DNS);
+        long before = Patches.DNS.counter().sum();
         Gevent.run(() -> {
             try {
                 return (InetAddress[]) lookup.invokeExact("localhost");
@@ -277,7 +264,7 @@ final class SelfTest {
                 throw new IllegalStateException("the DNS look-up failed", t);
             }
         });
-        return hooks.hits(Options.DNS) > before ? null
+        return Patches.DNS.counter().sum() > before ? null
                 : "an InetAddress name-service look-up in a greenlet was not run on the hub's thread pool";
     }
 
@@ -294,12 +281,12 @@ final class SelfTest {
         }
     }
 
-    private String checkThreads() throws Exception {
+    String checkThreads() throws Exception {
         String constructor = checkThreadConstructor();
         if (constructor != null) {
             return constructor;
         }
-        long before = hooks.hits(Options.THREADS);
+        long before = Patches.THREADS.counter().sum();
         String failure = Gevent.run(() -> {
             boolean[] virtual = new boolean[1];
             Thread thread = new Thread(() -> virtual[0] = Thread.currentThread().isVirtual());
@@ -310,13 +297,13 @@ final class SelfTest {
             }
             return thread.isAlive() ? "Thread.isAlive() of a finished thread-greenlet is true" : null;
         });
-        if (failure == null && hooks.hits(Options.THREADS) == before) {
+        if (failure == null && Patches.THREADS.counter().sum() == before) {
             return "Thread.start() in a greenlet did not go through the patch";
         }
         return failure;
     }
 
-    private String checkMain() {
+    String checkMain() {
         String constructor = checkThreadConstructor();
         if (constructor != null) {
             return constructor;
