@@ -184,7 +184,7 @@ public final class AheadOfTime {
         // The dispatcher goes into java.base itself, as a package of its own, not onto -Xbootclasspath/a:
         // the Thread constructor's advice already runs in the VM's first phase of initialization,
         // before the boot class path's appended entries can be loaded from (NoClassDefFoundError).
-        for (String boot : List.of(BootClasses.HOOKS, BootClasses.DISPATCH)) {
+        for (String boot : BootClasses.NAMES) {
             Path file = tmp.resolve("modules").resolve(JAVA_BASE).resolve(boot.replace('.', '/') + ".class");
             Files.createDirectories(file.getParent());
             Files.write(file, BootClasses.read(boot));

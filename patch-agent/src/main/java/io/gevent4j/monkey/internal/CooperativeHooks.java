@@ -2,9 +2,10 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
-import io.gevent4j.HubIo;
 import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.boot.Hooks;
+import io.gevent4j.monkey.boot.Offloaded;
+import io.gevent4j.spi.AgentSupport;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -12,7 +13,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * The agent's side of {@link io.gevent4j.monkey.boot.Dispatch}: decides, for each patched call,
+ * The agent's hooks, called by the advice in the patched JDK methods: decides, for each patched call,
  * whether the calling thread has a hub and what the cooperative version is. On a thread without a hub
  * every method answers "not handled" and the JDK method runs unchanged.
  */
@@ -36,7 +37,7 @@ final class CooperativeHooks implements Hooks {
      * In a greenlet: a hub timer. On a hub's own thread outside its loop: runs the loop until the
      * deadline. Inside the loop (a hub callback), on other threads: the JDK's sleep. A greenlet pinned
      * to its carrier (a class initializer, a native frame) takes the hub timer too: its park then
-     * blocks the hub's thread, and {@link #pinnedSleepNanos} bounds that park by the sleep's deadline;
+     * blocks the hub's thread, and {@link #pinnedParkNanos} bounds that park by the sleep's deadline;
      * checking for pinning here instead would cost a stack walk on every sleep.
      */
     @Override
@@ -71,7 +72,7 @@ final class CooperativeHooks implements Hooks {
     }
 
     @Override
-    public Object offload(int id, Object self, Object[] args) throws Throwable {
+    public Offloaded offload(int id, Object self, Object[] args) throws Throwable {
         return offload.call(id, self, args);
     }
 
@@ -125,21 +126,25 @@ final class CooperativeHooks implements Hooks {
      */
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        return HubIo.poll(fd, event, nanos, isOpen);
+        if (!AgentSupport.waitForFd(fd, event, nanos, isOpen)) {
+            return false;
+        }
+        Patches.HUBPOLLER.counter().increment();
+        return true;
     }
 
     @Override
     public void stopPoll(int fd, int event) {
-        HubIo.stopPoll(fd, event);
+        AgentSupport.wakeFdWaiters(fd, event);
     }
 
     @Override
     public boolean parkPinned() {
-        return HubIo.waitPinned();
+        return AgentSupport.finishPinnedFdWait();
     }
 
     @Override
-    public long pinnedSleepNanos() {
-        return HubIo.pinnedSleepNanos();
+    public long pinnedParkNanos() {
+        return AgentSupport.pinnedParkNanos();
     }
 }

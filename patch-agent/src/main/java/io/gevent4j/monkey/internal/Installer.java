@@ -1,7 +1,7 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.core.internal.JdkSupport;
 import io.gevent4j.monkey.MonkeyPatchException;
+import io.gevent4j.spi.AgentSupport;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ public final class Installer {
                         + "); start it with java @<cache>/jvm.args as ./gevent4j does.");
             }
         }
-        if (options.has(Patches.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
             throw new MonkeyPatchException(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
         }
         CooperativeHooks hooks = PatchInstaller.installWoven(options);
@@ -121,8 +121,7 @@ public final class Installer {
         }
         Set<Module> openTo = new LinkedHashSet<>();
         openTo.add(Installer.class.getModule());
-        openTo.add(JdkSupport.class.getModule());
-        openTo.add(io.gevent4j.HubIo.class.getModule()); // the hub's epoll uses sun.nio.ch.EPoll and EventFD
+        openTo.addAll(AgentSupport.modulesUsingJdkInternals());
         openTo.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         try {
             BootClasses.defineAndOpen(inst, openTo);
@@ -130,7 +129,7 @@ public final class Installer {
             throw new MonkeyPatchException(Failure.sentence(options.installed().getFirst(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
-        if (options.has(Patches.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
             // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
             options = options.without(Patches.HUBPOLLER);
             if (options.verbose()) {

@@ -3,7 +3,7 @@ package io.gevent4j.monkey.internal;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.MonkeyPatchException;
-import io.gevent4j.monkey.boot.Dispatch;
+import io.gevent4j.monkey.boot.Offloaded;
 import io.gevent4j.monkey.internal.Patch.OffloadedCall;
 
 import java.io.FileDescriptor;
@@ -131,10 +131,10 @@ final class Offload {
      * @param id the method's id, its index in {@link Patches#OFFLOADED}
      * @param self the receiver or {@code null}
      * @param args the arguments
-     * @return {@code null} if the call should run inline; otherwise its result or a {@link Dispatch} marker
+     * @return {@code null} if the call should run inline; otherwise its outcome
      * @throws Throwable what the call threw
      */
-    Object call(int id, Object self, Object[] args) throws Throwable {
+    Offloaded call(int id, Object self, Object[] args) throws Throwable {
         Strand strand = Strand.currentOrNull();
         if (strand == null || strand.isRoot() || IN_CALL.get() != null) {
             return null;
@@ -151,11 +151,7 @@ final class Offload {
             }
             target.hits().increment();
             target.own().increment();
-            Object result = runOnPool(hub, target, self, args);
-            if (target.call().isVoid()) {
-                return Dispatch.VOID;
-            }
-            return result == null ? Dispatch.NULL : result;
+            return new Offloaded(runOnPool(hub, target, self, args));
         } finally {
             IN_CALL.remove();
         }

@@ -5,6 +5,7 @@ import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.monkey.boot.Dispatch;
 import io.gevent4j.monkey.internal.Patch.Weave;
+import io.gevent4j.spi.AgentSupport;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
@@ -125,9 +126,9 @@ final class PatchInstaller {
     private static void prepareHooksTargets() {
         Strand.currentOrNull();
         Hub.currentOrNull();
-        io.gevent4j.HubIo.pinnedSleepNanos();
+        AgentSupport.pinnedParkNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
-        io.gevent4j.internal.HubPoller.available();
+        AgentSupport.hubPollerAvailable();
     }
 
     /**
