@@ -63,7 +63,7 @@ public final class Monkey {
         } catch (RuntimeException e) {
             throw new MonkeyPatchException(attachFailure(e), e);
         }
-        Installer.install(inst, options, false);
+        Installer.installAtRunTime(inst, options, MonkeyPatchException::new);
     }
 
     /**

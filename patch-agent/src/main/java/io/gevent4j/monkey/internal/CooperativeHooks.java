@@ -25,7 +25,7 @@ final class CooperativeHooks implements Hooks {
     /**
      * @param options the patches to install
      * @param inst the instrumentation
-     * @throws io.gevent4j.monkey.MonkeyPatchException naming the patch if this JDK lacks a method it offloads
+     * @throws PatchFailure naming the patch if this JDK lacks a method it offloads
      */
     CooperativeHooks(Options options, Instrumentation inst) {
         this.offload = new Offload(options.installed());

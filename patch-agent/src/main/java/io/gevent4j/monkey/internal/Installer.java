@@ -1,6 +1,5 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.spi.AgentSupport;
 
 import java.lang.instrument.Instrumentation;
@@ -54,7 +53,7 @@ public final class Installer {
      *
      * @param options the options the cache was woven from
      * @return the hooks, through which the patched launch runs main
-     * @throws MonkeyPatchException with one sentence if a patch did not take
+     * @throws PatchFailure with one sentence if a patch did not take
      */
     static synchronized CooperativeHooks installWoven(Options options) {
         if (installed()) {
@@ -63,19 +62,38 @@ public final class Installer {
         }
         for (String pkg : AheadOfTime.OPENED_PACKAGES) {
             if (!Object.class.getModule().isOpen(pkg, Installer.class.getModule())) {
-                throw new MonkeyPatchException("gevent4j: java.base does not open " + pkg + " to gevent4j, so this JVM was"
+                throw new PatchFailure("gevent4j: java.base does not open " + pkg + " to gevent4j, so this JVM was"
                         + " not started with the patched launch's options (" + String.join(" ", AheadOfTime.addOpensArgs())
                         + "); start it with java @<cache>/jvm.args as ./gevent4j does.");
             }
         }
         if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
-            throw new MonkeyPatchException(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
+            throw new PatchFailure(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
         }
         CooperativeHooks hooks = PatchInstaller.installWoven(options);
         if (options.maxBlockingTime() != null) {
             io.gevent4j.monitor.BlockingDetector.start(options.maxBlockingTime());
         }
         return hooks;
+    }
+
+    /**
+     * Installs the agent once at run time, for {@code Monkey.patchAll}: as {@link #install} without the
+     * main patch, a failure given to {@code onFailure} (which turns it into the public exception).
+     *
+     * @param inst the instrumentation
+     * @param optionText the options
+     * @param onFailure makes the exception to throw from the one-sentence failure and its cause
+     * @param <X> that exception's type
+     * @throws X if an option is wrong or a patch did not take
+     */
+    public static <X extends RuntimeException> void installAtRunTime(Instrumentation inst, String optionText,
+            java.util.function.BiFunction<String, Throwable, X> onFailure) {
+        try {
+            install(inst, optionText, false);
+        } catch (PatchFailure e) {
+            throw onFailure.apply(e.getMessage(), e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /**
@@ -86,14 +104,14 @@ public final class Installer {
      * @param atStartup true before the program's main runs (premain, Launcher-Agent-Class): only then
      *                  is the main patch installed
      * @return true if installed by this call, false if it was already installed
-     * @throws MonkeyPatchException with one sentence if an option is wrong or a patch did not take
+     * @throws PatchFailure with one sentence if an option is wrong or a patch did not take
      */
-    public static synchronized boolean install(Instrumentation inst, String optionText, boolean atStartup) {
+    static synchronized boolean install(Instrumentation inst, String optionText, boolean atStartup) {
         Options options;
         try {
             options = Options.parse(optionText);
         } catch (IllegalArgumentException e) {
-            throw new MonkeyPatchException(e.getMessage(), e);
+            throw new PatchFailure(e.getMessage(), e);
         }
         if (installed()) {
             if (options.verbose()) {
@@ -110,12 +128,12 @@ public final class Installer {
         if (options.has(Patches.MAIN)) {
             mainClass = MainRunner.mainClassName();
             if (mainClass == null) {
-                throw new MonkeyPatchException(Failure.sentence(Patches.MAIN, "the Java launcher did not name the"
+                throw new PatchFailure(Failure.sentence(Patches.MAIN, "the Java launcher did not name the"
                         + " program's main class (the system property sun.java.command is unset)"));
             }
         }
         if (!inst.isRetransformClassesSupported()) {
-            throw new MonkeyPatchException("gevent4j: this JVM does not let agents retransform classes (JDK "
+            throw new PatchFailure("gevent4j: this JVM does not let agents retransform classes (JDK "
                     + Runtime.version() + "); use an agent jar whose manifest says Can-Retransform-Classes: true"
                     + " (gevent4j-agent.jar does) on a HotSpot JDK 25.");
         }
@@ -126,7 +144,7 @@ public final class Installer {
         try {
             BootClasses.defineAndOpen(inst, openTo);
         } catch (RuntimeException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.installed().getFirst(),
+            throw new PatchFailure(Failure.sentence(options.installed().getFirst(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
         if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {

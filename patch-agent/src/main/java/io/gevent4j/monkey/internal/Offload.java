@@ -2,7 +2,6 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.monkey.boot.Offloaded;
 import io.gevent4j.monkey.internal.Patch.OffloadedCall;
 
@@ -74,7 +73,7 @@ final class Offload {
      * Finds the original bodies of the offloaded methods of the installed patches.
      *
      * @param patches the installed patches
-     * @throws MonkeyPatchException naming the patch if this JDK lacks one of its methods
+     * @throws PatchFailure naming the patch if this JDK lacks one of its methods
      */
     Offload(List<Patch> patches) {
         for (Patch patch : patches) {
@@ -83,7 +82,7 @@ final class Offload {
                     try {
                         targets[Patches.OFFLOADED.indexOf(weave.offloaded())] = target(weave.offloaded(), patch.counter());
                     } catch (IllegalStateException e) {
-                        throw new MonkeyPatchException(Failure.sentence(patch, e.getMessage()), e);
+                        throw new PatchFailure(Failure.sentence(patch, e.getMessage()), e);
                     }
                 }
             }

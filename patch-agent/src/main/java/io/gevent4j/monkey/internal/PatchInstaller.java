@@ -2,7 +2,6 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.monkey.MonkeyPatchException;
 import io.gevent4j.monkey.boot.Dispatch;
 import io.gevent4j.monkey.internal.Patch.Weave;
 import io.gevent4j.spi.AgentSupport;
@@ -51,7 +50,7 @@ final class PatchInstaller {
      * @param mainThread the thread that will call main
      * @param mainClass the program's main class, or {@code null} without the main patch
      * @return the installed patch names
-     * @throws MonkeyPatchException with one sentence if a patch did not take
+     * @throws PatchFailure with one sentence if a patch did not take
      */
     static String install(Instrumentation inst, Options options, Thread mainThread, String mainClass) {
         prepareHooksTargets();
@@ -75,7 +74,7 @@ final class PatchInstaller {
             transformer = agentBuilder(inst, plan.wrappers(), errors, mainClass).installOn(inst);
         } catch (RuntimeException e) {
             Dispatch.setHooks(null);
-            throw new MonkeyPatchException(Failure.sentence(plan.firstPatchOf(errors.keySet(), firstPatch),
+            throw new PatchFailure(Failure.sentence(plan.firstPatchOf(errors.keySet(), firstPatch),
                     "retransforming the JDK classes failed (" + e + ")"), e);
         }
         String failure = null;
@@ -93,7 +92,7 @@ final class PatchInstaller {
         if (failure != null) {
             transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
             Dispatch.setHooks(null);
-            throw new MonkeyPatchException(failure);
+            throw new PatchFailure(failure);
         }
         String names = String.join(",", options.patches());
         Dispatch.setInstalled(names);
@@ -106,7 +105,7 @@ final class PatchInstaller {
      *
      * @param options what is installed (the cache was woven from the same options)
      * @return the hooks, through which the patched launch runs main
-     * @throws MonkeyPatchException with one sentence if a patch did not take
+     * @throws PatchFailure with one sentence if a patch did not take
      */
     static CooperativeHooks installWoven(Options options) {
         prepareHooksTargets();
@@ -116,7 +115,7 @@ final class PatchInstaller {
         if (!failed.isEmpty()) {
             Dispatch.setHooks(null);
             Map.Entry<Patch, String> first = failed.entrySet().iterator().next();
-            throw new MonkeyPatchException(Failure.sentence(first.getKey(), first.getValue()));
+            throw new PatchFailure(Failure.sentence(first.getKey(), first.getValue()));
         }
         Dispatch.setInstalled(String.join(",", options.patches()));
         return hooks;

@@ -1,6 +1,5 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.monkey.MonkeyPatchException;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -60,7 +59,7 @@ public final class PatchedLaunch {
         try {
             checkCache(options);
             hooks = Installer.installWoven(options);
-        } catch (MonkeyPatchException e) {
+        } catch (PatchFailure e) {
             Failure.exitAtStartup(e.getMessage());
             return;
         }
@@ -128,7 +127,7 @@ public final class PatchedLaunch {
         String dir = System.getProperty(AheadOfTime.DIR_PROPERTY);
         Class<?> dispatch = BootClasses.findDefined(BootClasses.DISPATCH);
         if (dir == null || dispatch == null) {
-            throw new MonkeyPatchException("gevent4j: " + PatchedLaunch.class.getName() + " runs only in a JVM started"
+            throw new PatchFailure("gevent4j: " + PatchedLaunch.class.getName() + " runs only in a JVM started"
                     + " with the options of a patched-launch cache (java @<cache>/jvm.args, see"
                     + " docs/how-the-agent-works.md); start the program with ./gevent4j run, or with"
                     + " -javaagent:gevent4j-agent.jar and its own main class.");
@@ -137,20 +136,20 @@ public final class PatchedLaunch {
         try {
             recorded = AheadOfTime.record(Path.of(dir));
         } catch (IOException e) {
-            throw new MonkeyPatchException("gevent4j: the patched-launch cache " + dir + " is unreadable (" + e
+            throw new PatchFailure("gevent4j: the patched-launch cache " + dir + " is unreadable (" + e
                     + "); delete that directory and start again (./gevent4j weaves it anew).", e);
         }
         String runtime = System.getProperty("java.runtime.version");
         if (!runtime.equals(recorded.getProperty("java.runtime.version"))
                 || !AheadOfTime.FORMAT.equals(recorded.getProperty("format"))) {
-            throw new MonkeyPatchException("gevent4j: the patched-launch cache " + dir + " was woven for JDK "
+            throw new PatchFailure("gevent4j: the patched-launch cache " + dir + " was woven for JDK "
                     + recorded.getProperty("java.runtime.version") + " but this JVM is " + runtime + " ("
                     + System.getProperty("java.home") + "); its classes must not be used on another JDK build:"
                     + " start through ./gevent4j, which keeps one cache per JDK build.");
         }
         String patches = String.join(",", options.patches());
         if (!patches.equals(recorded.getProperty("patches"))) {
-            throw new MonkeyPatchException("gevent4j: the patched-launch cache " + dir + " holds the patches "
+            throw new PatchFailure("gevent4j: the patched-launch cache " + dir + " holds the patches "
                     + recorded.getProperty("patches") + " but the options '" + options.text() + "' ask for " + patches
                     + "; start through ./gevent4j, which keeps one cache per option set.");
         }
