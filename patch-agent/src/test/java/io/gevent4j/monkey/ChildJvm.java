@@ -9,9 +9,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -106,8 +108,11 @@ final class ChildJvm {
         if (cached != null) {
             return cached;
         }
+        // keyed like ./gevent4j's cache: by JDK build, agent jar and options (a rebuilt agent jar gets new caches)
+        String jarSum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(agentJar())));
         Path dir = testClasses().getParent().resolve("aot-cache-it")
-                .resolve(System.getProperty("java.runtime.version").replaceAll("[^A-Za-z0-9.+-]", "_"))
+                .resolve(System.getProperty("java.runtime.version").replaceAll("[^A-Za-z0-9.+-]", "_") + "-"
+                        + jarSum.substring(0, 16))
                 .resolve("options-" + Integer.toHexString(options.hashCode()));
         weave(dir, options).ok();
         PATCHED_CACHES.put(options, dir);

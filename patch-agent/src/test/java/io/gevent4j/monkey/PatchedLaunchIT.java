@@ -170,6 +170,24 @@ class PatchedLaunchIT {
                 + System.getProperty("java.runtime.version")), r.toString());
     }
 
+    /** Woven advice must match the agent classes on the class path (its hooks, its offload ids). */
+    @Test
+    void aCacheWovenByAnotherBuildOfTheAgentIsRefused() throws Exception {
+        Path cache = tmp.resolve("other-agent");
+        ChildJvm.weave(cache, "").ok();
+        Path properties = cache.resolve("gevent4j-aot.properties");
+        Files.writeString(properties, Files.readString(properties).replaceAll("(?m)^agent\\.fingerprint=.*$",
+                "agent.fingerprint=0000"));
+
+        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
+                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
+                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish();
+
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(List.of(), r.stdout(), r.toString());
+        assertTrue(r.firstErrLine().contains("was woven by another build of gevent4j-agent.jar"), r.toString());
+    }
+
     @Test
     void thePatchedLaunchMainWithoutTheCachesOptionsSaysHowToStart() throws Exception {
         ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "-cp",

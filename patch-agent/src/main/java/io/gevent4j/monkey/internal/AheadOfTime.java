@@ -219,12 +219,41 @@ public final class AheadOfTime {
         recorded.setProperty("java.vendor", System.getProperty("java.vendor"));
         recorded.setProperty("java.home", System.getProperty("java.home"));
         recorded.setProperty("patches", String.join(",", options.patches()));
+        recorded.setProperty("agent.fingerprint", agentFingerprint());
         recorded.setProperty("options", options.text());
         recorded.setProperty("classes", String.join(",", plan.keySet()));
         try (var out = Files.newBufferedWriter(tmp.resolve(PROPERTIES), StandardCharsets.UTF_8)) {
             recorded.store(out, "gevent4j patched launch: JDK classes woven ahead of time (see docs/how-the-agent-works.md)");
         }
         writeSums(tmp);
+    }
+
+    /**
+     * What the woven classes depend on in the agent: the SHA-256 of the class files of the dispatcher,
+     * the advice and the patch table (offload ids are table positions), as the running class path has
+     * them. A cache used with another build of the agent would call hooks that do not match its advice.
+     *
+     * @return the fingerprint, hex
+     */
+    static String agentFingerprint() {
+        List<String> names = new ArrayList<>(BootClasses.NAMES);
+        names.add(Patches.class.getName());
+        names.add(Patch.class.getName());
+        names.add(Advices.class.getName());
+        for (Class<?> advice : Advices.class.getDeclaredClasses()) {
+            names.add(advice.getName());
+        }
+        names.sort(null);
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String name : names) {
+                digest.update(name.getBytes(StandardCharsets.UTF_8));
+                digest.update(BootClasses.read(name));
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("gevent4j: this JDK has no SHA-256 (" + e + ")", e);
+        }
     }
 
     /** The JDK classes of a plan (the program's main class and the self-test's probe are not woven ahead of time). */

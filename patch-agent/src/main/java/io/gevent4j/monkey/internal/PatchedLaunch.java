@@ -147,6 +147,12 @@ public final class PatchedLaunch {
                     + System.getProperty("java.home") + "); its classes must not be used on another JDK build:"
                     + " start through ./gevent4j, which keeps one cache per JDK build.");
         }
+        if (!AheadOfTime.agentFingerprint().equals(recorded.getProperty("agent.fingerprint"))) {
+            throw new PatchFailure("gevent4j: the patched-launch cache " + dir + " was woven by another build of"
+                    + " gevent4j-agent.jar than the one on the class path (" + PatchedLaunch.class.getProtectionDomain()
+                    .getCodeSource().getLocation() + "); weave one for this jar (java -cp gevent4j-agent.jar "
+                    + AheadOfTime.class.getName() + " <dir>), or start through ./gevent4j, which keeps one cache per agent jar.");
+        }
         String patches = String.join(",", options.patches());
         if (!patches.equals(recorded.getProperty("patches"))) {
             throw new PatchFailure("gevent4j: the patched-launch cache " + dir + " holds the patches "
