@@ -170,6 +170,28 @@ class PatchedLaunchIT {
                 + System.getProperty("java.runtime.version")), r.toString());
     }
 
+    /**
+     * A cache whose {@code Thread} is the JDK's own (the sleep advice is missing): the self-test sees
+     * that the patch did not take and ends the JVM before main.
+     */
+    @Test
+    void aPatchThatDidNotTakeInTheCacheFailsTheSelfTestLoudly() throws Exception {
+        Path cache = tmp.resolve("unwoven-thread");
+        ChildJvm.weave(cache, "").ok();
+        try (InputStream original = ClassLoader.getSystemResourceAsStream("java/lang/Thread.class")) {
+            Files.write(cache.resolve("modules/java.base/java/lang/Thread.class"), original.readAllBytes());
+        }
+
+        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
+                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
+                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish();
+
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(List.of(), r.stdout(), "main ran\n" + r);
+        assertTrue(r.firstErrLine().startsWith("gevent4j: the Thread.sleep/Thread.yield patch did not take"), r.toString());
+        assertTrue(r.firstErrLine().contains("did not go through the hub"), r.toString());
+    }
+
     /** Woven advice must match the agent classes on the class path (its hooks, its offload ids). */
     @Test
     void aCacheWovenByAnotherBuildOfTheAgentIsRefused() throws Exception {
