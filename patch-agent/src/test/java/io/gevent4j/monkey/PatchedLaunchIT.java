@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,29 +146,8 @@ class PatchedLaunchIT {
         ChildJvm.weave(cache, "").ok();
 
         assertTrue(Files.size(thread) > 1000, "Thread.class was not woven anew");
-        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
-                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
-                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish().ok();
+        ChildJvm.Result r = launchFrom(cache).ok();
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
-    }
-
-    /** A cache woven on another JDK build must never be used: its classes are that build's. */
-    @Test
-    void aCacheOfAnotherJdkBuildIsRefusedWithWhatToDo() throws Exception {
-        Path cache = tmp.resolve("other-jdk");
-        ChildJvm.weave(cache, "").ok();
-        Path properties = cache.resolve("gevent4j-aot.properties");
-        Files.writeString(properties, Files.readString(properties).replaceAll("(?m)^java\\.runtime\\.version=.*$",
-                "java.runtime.version=25.0.0+1-other"));
-
-        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
-                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
-                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish();
-
-        assertEquals(1, r.exitCode(), r.toString());
-        assertEquals(List.of(), r.stdout(), r.toString());
-        assertTrue(r.firstErrLine().contains("was woven for JDK 25.0.0+1-other but this JVM is "
-                + System.getProperty("java.runtime.version")), r.toString());
     }
 
     /**
@@ -182,9 +162,7 @@ class PatchedLaunchIT {
             Files.write(cache.resolve("modules/java.base/java/lang/Thread.class"), original.readAllBytes());
         }
 
-        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
-                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
-                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish();
+        ChildJvm.Result r = launchFrom(cache);
 
         assertEquals(1, r.exitCode(), r.toString());
         assertEquals(List.of(), r.stdout(), "main ran\n" + r);
@@ -192,22 +170,27 @@ class PatchedLaunchIT {
         assertTrue(r.firstErrLine().contains("did not go through the hub"), r.toString());
     }
 
-    /** Woven advice must match the agent classes on the class path (its hooks, its offload ids). */
-    @Test
-    void aCacheWovenByAnotherBuildOfTheAgentIsRefused() throws Exception {
-        Path cache = tmp.resolve("other-agent");
+    /**
+     * A cache recorded as woven on another JDK build (its classes are that build's) or by another build
+     * of the agent (its advice would call hooks that do not match) is refused, before main.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "java.runtime.version | 25.0.0+1-other | was woven for JDK 25.0.0+1-other but this JVM is ",
+        "agent.fingerprint    | 0000           | was woven by another build of gevent4j-agent.jar"})
+    void aCacheOfAnotherJdkBuildOrAgentBuildIsRefusedWithWhatToDo(String key, String value, String message)
+            throws Exception {
+        Path cache = tmp.resolve("other-" + key);
         ChildJvm.weave(cache, "").ok();
         Path properties = cache.resolve("gevent4j-aot.properties");
-        Files.writeString(properties, Files.readString(properties).replaceAll("(?m)^agent\\.fingerprint=.*$",
-                "agent.fingerprint=0000"));
+        Files.writeString(properties, Files.readString(properties).replaceAll("(?m)^" + Pattern.quote(key) + "=.*$",
+                key + "=" + value));
 
-        ChildJvm.Result r = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "@" + cache.resolve("jvm.args"),
-                "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator + ChildJvm.agentJar(),
-                ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName())).finish();
+        ChildJvm.Result r = launchFrom(cache);
 
         assertEquals(1, r.exitCode(), r.toString());
         assertEquals(List.of(), r.stdout(), r.toString());
-        assertTrue(r.firstErrLine().contains("was woven by another build of gevent4j-agent.jar"), r.toString());
+        assertTrue(r.firstErrLine().contains(message.strip()), r.toString());
     }
 
     @Test
@@ -219,6 +202,15 @@ class PatchedLaunchIT {
         assertEquals(1, r.exitCode(), r.toString());
         assertFalse(r.out().contains("mainIsVirtual"), r.toString());
         assertTrue(r.firstErrLine().contains("java @<cache>/jvm.args"), r.toString());
+    }
+
+    /** {@code PatchReport} in a JVM started from the cache's {@code jvm.args}, as ./gevent4j starts one. */
+    private static ChildJvm.Result launchFrom(Path cache) throws Exception {
+        ChildJvm.Running running = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(),
+                "@" + cache.resolve("jvm.args"), "-cp", ChildJvm.testClasses() + java.io.File.pathSeparator
+                        + ChildJvm.agentJar(), ChildJvm.PATCHED_LAUNCH, PatchReport.class.getName()));
+        running.stdin().close();
+        return running.finish();
     }
 
     private static Properties record(Path cache) throws Exception {
