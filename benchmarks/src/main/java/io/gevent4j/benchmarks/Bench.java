@@ -1,5 +1,6 @@
 package io.gevent4j.benchmarks;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,12 +58,23 @@ public final class Bench {
      *
      * @param name the name in the table (gevent4j's launch mode, or the virtual-thread scheduler)
      * @param jvmFlags the flags it adds to {@code java -Xmx4g -cp ...}
+     * @param extraClassPath appended to the class path, or "" (the patched launch needs the agent jar)
+     * @param mainPrefix what comes before the workload's main class, e.g. the patched launch's launcher
+     *        main, which then runs the workload's main as the root greenlet
      */
-    record Launch(String name, List<String> jvmFlags) {
+    record Launch(String name, List<String> jvmFlags, String extraClassPath, List<String> mainPrefix) {
         Launch {
             jvmFlags = List.copyOf(jvmFlags);
+            mainPrefix = List.copyOf(mainPrefix);
+        }
+
+        Launch(String name, List<String> jvmFlags) {
+            this(name, jvmFlags, "", List.of());
         }
     }
+
+    /** The launcher main of the patched launch (patch-agent's PatchedLaunch): runs a main as the root greenlet. */
+    static final String PATCHED_LAUNCH_MAIN = "io.gevent4j.monkey.internal.PatchedLaunch";
 
     /**
      * A column of the table.
@@ -106,6 +118,12 @@ public final class Bench {
         String agent = properties.getOrDefault("gevent4j.agentJar", "");
         if (!agent.isEmpty()) {
             launches.add(new Launch("agent", List.of("-javaagent:" + agent)));
+            // ./gevent4j's patched launch: the JDK's classes woven ahead of time (no agent); the
+            // launcher passes the woven cache's argument file
+            String patchedArgs = properties.getOrDefault("gevent4j.patchedArgs", "");
+            if (!patchedArgs.isEmpty()) {
+                launches.add(new Launch("patched", List.of("@" + patchedArgs), agent, List.of(PATCHED_LAUNCH_MAIN)));
+            }
         }
         Map<String, String> extra = new TreeMap<>();
         properties.forEach((k, v) -> {
@@ -302,7 +320,9 @@ public final class Bench {
         cmd.add(HEAP);
         cmd.addAll(launch.jvmFlags());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        String classPath = System.getProperty("java.class.path");
+        cmd.add(launch.extraClassPath().isEmpty() ? classPath : classPath + File.pathSeparator + launch.extraClassPath());
+        cmd.addAll(launch.mainPrefix());
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
