@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class Monkey {
     /** The names of all patches, for {@link #isPatched(String)}. */
-    public static final List<String> PATCH_NAMES = List.of("sleep", "socket", "hubpoller", "file", "dns", "threads", "main");
+    public static final List<String> PATCH_NAMES = List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "threads", "main");
 
     private Monkey() {
     }

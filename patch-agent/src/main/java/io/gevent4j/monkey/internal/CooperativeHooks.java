@@ -22,14 +22,14 @@ final class CooperativeHooks implements Hooks {
     /** Calls that took the cooperative path, per patch name (what the self-test checks). */
     final Map<String, LongAdder> hits = Map.of(
             Options.SLEEP, new LongAdder(), Options.FILE, new LongAdder(), Options.DNS, new LongAdder(),
-            Options.THREADS, new LongAdder(), Options.MAIN, new LongAdder());
+            Options.THREADS, new LongAdder(), Options.MAIN, new LongAdder(), Options.PROCESS, new LongAdder());
     final Offload offload;
     final ThreadPatch threads;
     final MainRunner main;
 
     CooperativeHooks(Options options, Instrumentation inst) {
-        this.offload = new Offload(options.has(Options.FILE), options.has(Options.DNS), hits.get(Options.FILE),
-                hits.get(Options.DNS));
+        this.offload = new Offload(options.has(Options.FILE), options.has(Options.DNS), options.has(Options.PROCESS),
+                hits.get(Options.FILE), hits.get(Options.DNS), hits.get(Options.PROCESS));
         this.threads = new ThreadPatch(hits.get(Options.THREADS));
         this.main = new MainRunner(inst, threads, hits.get(Options.MAIN));
     }

@@ -5,6 +5,7 @@ import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.boot.Dispatch;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -16,15 +17,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The "file" and "dns" patches: blocking JDK methods that the JDK does not make cooperative on a
- * custom virtual-thread scheduler. Called in a greenlet, such a method runs on the hub's thread pool
- * while the greenlet parks; the pool's worker has no hub, so there the patched method runs its
+ * custom virtual-thread scheduler. Called in a greenlet, such a method runs on the agent's
+ * {@link OffloadPool} while the greenlet parks (a read or write of a pipe, FIFO or terminal through a
+ * java.io stream waits in the hub's epoll instead, see {@link PipeIo}); the pool's worker has no hub, so there the patched method runs its
  * original body. The greenlet waits for the worker's result with a plain
  * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so a greenlet that cannot
  * unmount (in a class initializer or under a native frame) just blocks its hub for the duration of the
@@ -74,17 +75,52 @@ final class Offload {
      * @param dnsHits counter of offloaded DNS calls
      */
     Offload(boolean file, boolean dns, LongAdder fileHits, LongAdder dnsHits) {
+        this(file, dns, false, fileHits, dnsHits, new LongAdder());
+    }
+
+    /**
+     * Builds the targets of the enabled families.
+     *
+     * @param file whether the file patch is on (reads, writes, opens, metadata; pipes in the hub's epoll)
+     * @param dns whether the dns patch is on
+     * @param process whether the process patch is on
+     * @param fileHits counter of offloaded file calls
+     * @param dnsHits counter of offloaded DNS calls
+     * @param processHits counter of offloaded process starts
+     */
+    Offload(boolean file, boolean dns, boolean process, LongAdder fileHits, LongAdder dnsHits, LongAdder processHits) {
         if (file) {
             for (String[] t : FILE_METHODS) {
                 add(Options.FILE, t[0], t[1], t[2], fileHits);
             }
+            for (String[] t : OffloadTables.OPEN_AND_METADATA_METHODS) {
+                add(Options.FILE, t[0], t[1], t[2], fileHits);
+            }
+            pipes = new PipeIo(handleOf("java.io.FileInputStream.read([BII)I"), handleOf("java.io.FileInputStream.read()I"),
+                    handleOf("java.io.FileOutputStream.write([BII)V"));
+        } else {
+            pipes = null;
         }
         if (dns) {
             for (String[] t : DNS_METHODS) {
                 add(Options.DNS, t[0], t[1], t[2], dnsHits);
             }
         }
+        if (process) {
+            for (String[] t : OffloadTables.PROCESS_METHODS) {
+                add(Options.PROCESS, t[0], t[1], t[2], processHits);
+            }
+        }
     }
+
+    private MethodHandle handleOf(String signature) {
+        return targets.get(signature).handle();
+    }
+
+    /** Pipes, FIFOs and terminals read or written through java.io streams wait in the hub's epoll; null without the file patch. */
+    private final PipeIo pipes;
+    /** Calls that waited in the hub's epoll instead of being offloaded (pipes, FIFOs, terminals). */
+    private final LongAdder pipeWaits = new LongAdder();
 
     /** class, method, descriptor of every file/pipe method offloaded. */
     static final String[][] FILE_METHODS = {
@@ -171,7 +207,7 @@ final class Offload {
     }
 
     /**
-     * Runs a patched call on the hub's thread pool if the caller is a greenlet.
+     * Runs a patched call on the offload pool (or, for a pipe, waits in the hub's epoll) if the caller is a greenlet.
      *
      * @param signature the patched method
      * @param self the receiver or {@code null}
@@ -194,6 +230,14 @@ final class Offload {
             if (hub == null || ClassLoading.inProgress()) {
                 return null;
             }
+            if (pipes != null && self != null && PipeIo.isPollableStream(self) && io.gevent4j.HubIo.isActive()) {
+                Object piped = pipeCall(target, self, args);
+                if (piped != null) {
+                    target.hits().increment();
+                    pipeWaits.increment();
+                    return piped;
+                }
+            }
             target.hits().increment();
             target.own().increment();
             Object result = runOnPool(hub, target, self, args);
@@ -204,6 +248,28 @@ final class Offload {
         } finally {
             IN_CALL.remove();
         }
+    }
+
+    /** {@return how many java.io pipe, FIFO or terminal calls waited in the hub's epoll instead of a thread} */
+    long pipeWaits() {
+        return pipeWaits.sum();
+    }
+
+    /** {@return the calls made so far through exactly this patched method (for the self-test)} */
+    long hitsOf(String signature) {
+        Target target = targets.get(signature);
+        return target == null ? 0 : target.own().sum();
+    }
+
+    /** A read or write of a pollable java.io stream, waited for in the hub's epoll; null if it must be offloaded. */
+    private Object pipeCall(Target target, Object self, Object[] args) throws Throwable {
+        if (self instanceof FileInputStream in && target.name().equals("read")) {
+            return pipes.read(in, target.descriptor(), args);
+        }
+        if (self instanceof FileOutputStream out && target.name().equals("write")) {
+            return pipes.write(out, target.descriptor(), args) ? Dispatch.VOID : null;
+        }
+        return null; // skip, and RandomAccessFile / FileChannel calls: regular files, offloaded
     }
 
     private static boolean isConsole(Object self) {
@@ -221,7 +287,14 @@ final class Offload {
     private static Object runOnPool(Hub hub, Target target, Object self, Object[] args) throws Throwable {
         CompletableFuture<Object> done = new CompletableFuture<>();
         Call call = new Call(target, self, args, done);
-        hub.threadpool().spawn(call);
+        // the hub must not take the parked greenlet for "would block forever" while the worker runs
+        hub.carrier().retainExternal();
+        try {
+            OffloadPool.shared().execute(call);
+        } catch (RuntimeException rejected) {
+            hub.carrier().releaseExternal();
+            throw rejected;
+        }
         boolean interrupted = false;
         try {
             while (true) {
@@ -241,6 +314,7 @@ final class Offload {
                 }
             }
         } finally {
+            hub.carrier().releaseExternal();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -281,7 +355,7 @@ final class Offload {
      * The call as run by a pool worker: its outcome goes to {@code done}, completed on the worker; the
      * greenlet may interrupt the worker while it runs.
      */
-    private static final class Call implements Callable<Void> {
+    private static final class Call implements Runnable {
         private final Target target;
         private final Object self;
         private final Object[] args;
@@ -296,7 +370,7 @@ final class Offload {
         }
 
         @Override
-        public Void call() {
+        public void run() {
             synchronized (this) {
                 worker = Thread.currentThread();
             }
@@ -311,7 +385,6 @@ final class Offload {
                     Thread.interrupted();
                 }
             }
-            return null;
         }
 
         synchronized void interruptWorker() {

@@ -42,9 +42,15 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
      * no cross-thread hand-off; off ({@code nohubpoller}), the JDK's poller threads wake greenlets.
      */
     public static final String HUBPOLLER = "hubpoller";
-    /** File, pipe, process and System.in streams and FileChannel, offloaded to the hub's thread pool. */
+    /**
+     * File opens, reads, writes and metadata (java.io streams, RandomAccessFile, FileChannel, the
+     * sun.nio.fs calls behind Files), offloaded to the agent's offload pool; pipes, FIFOs and terminals
+     * read or written through java.io streams (Process streams, System.in) wait in the hub's epoll.
+     */
     public static final String FILE = "file";
-    /** InetAddress look-ups, offloaded to the hub's thread pool. */
+    /** ProcessBuilder.start (the JDK's forkAndExec), offloaded to the agent's offload pool. */
+    public static final String PROCESS = "process";
+    /** InetAddress look-ups, offloaded to the agent's offload pool. */
     public static final String DNS = "dns";
     /** Thread.start of plain threads starts a greenlet (opt-in). */
     public static final String THREADS = "threads";
@@ -53,9 +59,9 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     /** The option that starts the blocking detector: {@code maxblockingtime=100ms}. */
     public static final String MAX_BLOCKING_TIME = "maxblockingtime";
     /** Every patch name, in install order. */
-    public static final List<String> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, THREADS, MAIN);
+    public static final List<String> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, THREADS, MAIN);
     /** The patches installed when no option says otherwise. */
-    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, MAIN);
+    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, MAIN);
 
     /**
      * Parses an option string.
@@ -93,8 +99,8 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
                 patches.remove(option.substring(2));
             } else {
                 throw new IllegalArgumentException("gevent4j: unknown agent option '" + raw.trim() + "' in '" + given
-                        + "'; the options are a comma-separated list of nosleep, nosocket, nohubpoller, nofile, nodns, nomain,"
-                        + " threads, verbose, maxblockingtime=<duration> and forcefail=<patch>,"
+                        + "'; the options are a comma-separated list of nosleep, nosocket, nohubpoller, nofile, noprocess,"
+                        + " nodns, nomain, threads, verbose, maxblockingtime=<duration> and forcefail=<patch>,"
                         + " e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
             }
         }
@@ -140,6 +146,7 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
             case SOCKET -> "socket";
             case HUBPOLLER -> "hub-owned socket readiness (sun.nio.ch.Poller)";
             case FILE -> "file, pipe and System.in I/O";
+            case PROCESS -> "process start (ProcessBuilder.start)";
             case DNS -> "DNS (InetAddress)";
             case THREADS -> "Thread.start-as-greenlet (threads)";
             case MAIN -> "main-as-root-greenlet";

@@ -76,6 +76,11 @@ final class PatchInstaller {
         io.gevent4j.HubIo.pinnedSleepNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
         io.gevent4j.internal.HubPoller.available();
+        // The offload pool and the pipe path must be loaded before any advice can need them.
+        OffloadPool.shared();
+        if (options.has(Options.FILE)) {
+            PipeIo.pollable(java.io.FileDescriptor.in);
+        }
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
@@ -87,8 +92,8 @@ final class PatchInstaller {
         try {
             hooks = new CooperativeHooks(options, inst);
         } catch (IllegalStateException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.has(Options.FILE) ? Options.FILE : Options.DNS,
-                    e.getMessage()), e);
+            throw new MonkeyPatchException(Failure.sentence(options.has(Options.FILE) ? Options.FILE
+                    : options.has(Options.PROCESS) ? Options.PROCESS : Options.DNS, e.getMessage()), e);
         }
         if (mainClass != null) {
             hooks.main.expect(mainClass, mainThread);
