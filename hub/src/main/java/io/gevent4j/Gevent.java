@@ -140,13 +140,12 @@ public final class Gevent {
             return;
         }
         Hub hub = Hub.of(me);
-        // The timer is the blocker: HubIo.pinnedSleepNanos recognises a sleep by it.
         TimerHeap.Timer timer = hub.wakeLater(nanos, me);
         try {
             do {
-                me.park(timer);
-                // A greenlet pinned to its carrier (see HubIo.pinnedSleepNanos) wakes at the deadline
-                // without the timer firing, since its hub could not run meanwhile.
+                me.parkUntil(timer, timer.deadline());
+                // A greenlet pinned to its carrier (see Strand.parkUntil) wakes at the deadline without
+                // the timer firing, since its hub could not run meanwhile.
             } while (!timer.fired() && timer.deadline() - System.nanoTime() > 0);
         } finally {
             timer.cancel();

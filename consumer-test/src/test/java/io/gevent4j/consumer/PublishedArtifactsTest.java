@@ -64,7 +64,7 @@ class PublishedArtifactsTest {
     void theAgentJarIsSelfContained(String name) throws IOException {
         Path jar = name.startsWith("gevent4j-patch-agent")
                 ? artifactDir("gevent4j-patch-agent").resolve(name.replace("VERSION", System.getProperty("gevent4j.version")))
-                : Path.of("../patch-agent/target").resolve(name);
+                : Path.of(System.getProperty("gevent4j.agentJar")); // the artifact as the pom's copy-agent gets it
         try (JarFile agent = new JarFile(jar.toFile())) {
             assertNotNull(agent.getManifest().getMainAttributes().getValue("Premain-Class"));
             for (String inside : new String[] {"io/gevent4j/Gevent.class", "io/gevent4j/core/RawGreenlet.class",

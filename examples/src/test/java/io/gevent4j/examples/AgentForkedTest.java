@@ -20,7 +20,6 @@ import static io.gevent4j.examples.RunResult.bytes;
 import static io.gevent4j.examples.RunResult.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The tools as {@code ./gevent4j} runs them: a separate JVM with {@code -javaagent:gevent4j-agent.jar},
@@ -28,8 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(180)
 class AgentForkedTest {
-    private static final Path AGENT = Path.of(System.getProperty("user.dir"), "..", "patch-agent", "target",
-            "gevent4j-agent.jar").normalize();
+    /** The agent artifact (classifier agent), which the examples pom copies and names in this property. */
+    private static final Path AGENT = Path.of(System.getProperty("gevent4j.agentJar", "target/agent/gevent4j-agent.jar"));
 
     @TempDir
     Path tmp;
@@ -38,7 +37,8 @@ class AgentForkedTest {
     }
 
     private Fork fork(String mainClass, String... args) throws Exception {
-        assumeTrue(Files.isRegularFile(AGENT), "no " + AGENT + ": build it first with"
+        assertTrue(Files.isRegularFile(AGENT), "no " + AGENT + ": the examples pom copies the agent artifact"
+                + " (io.gevent4j:gevent4j-patch-agent, classifier agent) there; build with"
                 + " `mvn -B -pl patch-agent,examples -am verify` (the package phase makes the agent jar)");
         List<String> classpath = new ArrayList<>();
         for (Class<?> c : List.of(ImageDownloader.class, Gevent.class, Carrier.class, CommandLine.class, Jsoup.class)) {

@@ -30,6 +30,9 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
     private boolean interruptedForThrow;
     private boolean parkedInHub;
     private Object blocker;
+    /** Set, with its deadline, only while this strand is parked in {@link #parkUntil}; read only by its own thread. */
+    private boolean parkTimed;
+    private long parkDeadline;
     Strand prevLive;
     Strand nextLive;
 
@@ -172,6 +175,40 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      */
     public final void park(Object blocker) throws InterruptedException {
         park(blocker, true);
+    }
+
+    /**
+     * {@link #park(Object)} for a wait that ends by itself at {@code deadline} (a sleep): the caller has
+     * arranged for a hub timer to unpark the strand then. While parked, {@link #parkNanosLeft()} says how
+     * much of the wait is left: a greenlet pinned to its carrier blocks the hub's thread, so that timer
+     * cannot fire, and the patch agent then parks the carrier only that long. So the park may return at
+     * the deadline without the timer having fired: the caller checks the deadline itself.
+     *
+     * @param blocker what the strand waits on, shown in dumps
+     * @param deadline when the wait ends, in {@link System#nanoTime()} terms
+     * @throws InterruptedException if the thread was interrupted
+     * @throws LoopExit on the root strand, if nothing could ever wake it
+     */
+    public final void parkUntil(Object blocker, long deadline) throws InterruptedException {
+        parkDeadline = deadline;
+        parkTimed = true;
+        try {
+            park(blocker, true);
+        } finally {
+            parkTimed = false;
+        }
+    }
+
+    /**
+     * {@return while this strand is parked in {@link #parkUntil}, the nanoseconds left until its deadline
+     * (0 if it has passed); otherwise -1} Meant for the strand's own thread (the park-on-carrier path of
+     * a pinned greenlet).
+     */
+    public final long parkNanosLeft() {
+        if (!parkTimed || !parkedInHub) {
+            return -1;
+        }
+        return Math.max(0, parkDeadline - System.nanoTime());
     }
 
     /**

@@ -122,7 +122,7 @@ class HubPollerTest {
             Greenlet<Void> stopped = Gevent.spawn(() -> Hub.current().poller().poll(fd, 1, 0, s::isOpen));
             Gevent.sleep(0);
             assertFalse(stopped.dead());
-            io.gevent4j.HubIo.stopPoll(fd, 0);
+            io.gevent4j.spi.AgentSupport.wakeFdWaiters(fd, 0);
             stopped.join();
             assertTrue(stopped.successful());
         }

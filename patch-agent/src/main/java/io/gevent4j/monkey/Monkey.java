@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class Monkey {
     /** The names of all patches, for {@link #isPatched(String)}. */
-    public static final List<String> PATCH_NAMES = List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "threads", "main");
+    public static final List<String> PATCH_NAMES = Installer.patchNames();
 
     private Monkey() {
     }
@@ -63,7 +63,7 @@ public final class Monkey {
         } catch (RuntimeException e) {
             throw new MonkeyPatchException(attachFailure(e), e);
         }
-        Installer.install(inst, options, false);
+        Installer.installAtRunTime(inst, options, MonkeyPatchException::new);
     }
 
     /**

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * What the agent's advice calls through {@link Dispatch}: implemented by the agent (loaded by the
+ * What the agent's advice calls, found through {@link Dispatch#hooks()}: implemented by the agent (loaded by the
  * application class loader), reached from JDK classes through this interface, which lives in the
  * bootstrap class loader so that {@code java.lang.Thread} and {@code java.io.FileInputStream} can see it.
  *
@@ -32,14 +32,13 @@ public interface Hooks {
     /**
      * A blocking JDK call (file, pipe, DNS) that should run on the hub's thread pool.
      *
-     * @param signature the patched method, as {@code declaringType.name(descriptor)}
+     * @param id the patched method's id, fixed when the agent wove it
      * @param self the receiver, or {@code null} for a static method
      * @param args the arguments
-     * @return {@code null} if not handled; otherwise the result, {@link Dispatch#NULL} for a null
-     *         result, or {@link Dispatch#VOID} for a void method
+     * @return {@code null} if not handled (the method's body then runs here); otherwise the call's outcome
      * @throws Throwable what the call threw
      */
-    Object offload(String signature, Object self, Object[] args) throws Throwable;
+    Offloaded offload(int id, Object self, Object[] args) throws Throwable;
 
     /**
      * {@code Thread.start()} of a platform thread.
@@ -139,12 +138,12 @@ public interface Hooks {
 
     /**
      * {@code VirtualThread.parkOnCarrierThread}, when {@link #parkPinned} did not handle the park: the
-     * current virtual thread could not unmount to park; if it is a greenlet parked in a hub sleep, its
-     * hub's timer cannot fire while it blocks the hub's thread, so the carrier is parked until the
-     * sleep's deadline instead.
+     * current virtual thread could not unmount to park; if it is a greenlet parked until a deadline (a
+     * hub sleep), its hub's timer cannot fire while it blocks the hub's thread, so the carrier is parked
+     * until the deadline instead.
      *
-     * @return the nanoseconds left until the sleep's deadline (at least 0), or -1 if the current thread
-     *         is not a greenlet parked in a hub sleep (the park is left as it is)
+     * @return the nanoseconds left until the deadline (at least 0), or -1 if the current thread is not a
+     *         greenlet parked until a deadline (the park is left as it is)
      */
-    long pinnedSleepNanos();
+    long pinnedParkNanos();
 }

@@ -1,20 +1,37 @@
 package io.gevent4j.monkey.internal;
 
 import io.gevent4j.monkey.boot.Dispatch;
+import io.gevent4j.monkey.boot.Hooks;
+import io.gevent4j.monkey.boot.Offloaded;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * The advice the agent inlines into JDK methods (and into the program's main). Each advice only calls
- * {@link Dispatch}, the bootstrap-loaded dispatcher: inlined code runs in the JDK class and can see
- * nothing else. An enter advice that returns a non-default value skips the original body.
+ * The advice the agent inlines into JDK methods (and into the program's main). Each advice takes the
+ * installed {@link Hooks} from {@link Dispatch} (both bootstrap-loaded: inlined code runs in the JDK
+ * class and can see nothing else) and calls its hook, which decides and does the cooperative version:
+ * one call from the patched method to the agent's code, which then calls the hub. Without hooks the
+ * advice does nothing. An enter advice that returns a non-default value skips the original body.
  */
 final class Advices {
     private Advices() {
+    }
+
+    /**
+     * The id of the offloaded method the advice is woven into (its index in {@link Patches#OFFLOADED}),
+     * bound as a constant at weaving: the call finds its method by array index, not by name.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.PARAMETER)
+    @interface OffloadId {
     }
 
     /** {@code Thread.sleepNanos(long)}, the private method every {@code Thread.sleep} overload ends in. */
@@ -24,7 +41,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.Argument(0) long nanos) throws InterruptedException {
-            return Dispatch.sleep(nanos);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.sleep(nanos);
         }
     }
 
@@ -35,7 +53,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter() {
-            return Dispatch.yieldNow();
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.yieldNow();
         }
     }
 
@@ -45,16 +64,17 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
-                            @Advice.AllArguments Object[] args) throws Throwable {
-            return Dispatch.offload(signature, self, args);
+        static Offloaded enter(@OffloadId int id, @Advice.This(optional = true) Object self,
+                               @Advice.AllArguments Object[] args) throws Throwable {
+            Hooks hooks = Dispatch.hooks();
+            return hooks == null ? null : hooks.offload(id, self, args);
         }
 
         @Advice.OnMethodExit
-        static void exit(@Advice.Enter Object handled,
+        static void exit(@Advice.Enter Offloaded outcome,
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object value) {
-            if (handled != null) {
-                value = Dispatch.unwrap(handled);
+            if (outcome != null) {
+                value = outcome.value();
             }
         }
     }
@@ -65,9 +85,10 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static Object enter(@Advice.Origin("#t.#m#d") String signature, @Advice.This(optional = true) Object self,
-                            @Advice.AllArguments Object[] args) throws Throwable {
-            return Dispatch.offload(signature, self, args);
+        static boolean enter(@OffloadId int id, @Advice.This(optional = true) Object self,
+                             @Advice.AllArguments Object[] args) throws Throwable {
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.offload(id, self, args) != null;
         }
     }
 
@@ -78,7 +99,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Thread self) {
-            return Dispatch.threadStart(self);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.threadStart(self);
         }
     }
 
@@ -89,7 +111,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Thread self, @Advice.Argument(0) long millis) throws InterruptedException {
-            return Dispatch.threadJoin(self, millis);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.threadJoin(self, millis);
         }
     }
 
@@ -100,7 +123,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static Boolean enter(@Advice.This Thread self, @Advice.Argument(0) Duration timeout) throws InterruptedException {
-            return Dispatch.threadJoin(self, timeout);
+            Hooks hooks = Dispatch.hooks();
+            return hooks == null ? null : hooks.threadJoin(self, timeout);
         }
 
         @Advice.OnMethodExit
@@ -118,7 +142,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static Boolean enter(@Advice.This Thread self) {
-            return Dispatch.threadAlive(self);
+            Hooks hooks = Dispatch.hooks();
+            return hooks == null ? null : hooks.threadAlive(self);
         }
 
         @Advice.OnMethodExit
@@ -136,7 +161,8 @@ final class Advices {
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Thread self) {
-            return Dispatch.threadInterrupt(self);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.threadInterrupt(self);
         }
     }
 
@@ -148,7 +174,8 @@ final class Advices {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.Origin Class<?> type, @Advice.This(optional = true) Object self,
                              @Advice.AllArguments Object[] args) throws Throwable {
-            return Dispatch.runMain(type, self, args);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.runMain(type, self, args);
         }
     }
 
@@ -159,7 +186,8 @@ final class Advices {
 
         @Advice.OnMethodExit
         static void exit(@Advice.This Thread self) {
-            Boolean daemon = Dispatch.newThreadDaemon(self);
+            Hooks hooks = Dispatch.hooks();
+            Boolean daemon = hooks == null ? null : hooks.newThreadDaemon(self);
             if (daemon != null) {
                 self.setDaemon(daemon);
             }
@@ -177,7 +205,8 @@ final class Advices {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event, @Advice.Argument(2) long nanos,
                              @Advice.Argument(3) BooleanSupplier isOpen) throws IOException {
-            return Dispatch.poll(fd, event, nanos, isOpen);
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.poll(fd, event, nanos, isOpen);
         }
     }
 
@@ -188,7 +217,10 @@ final class Advices {
 
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) int fd, @Advice.Argument(1) int event) {
-            Dispatch.stopPoll(fd, event);
+            Hooks hooks = Dispatch.hooks();
+            if (hooks != null) {
+                hooks.stopPoll(fd, event);
+            }
         }
     }
 
@@ -208,11 +240,15 @@ final class Advices {
         static boolean enter(@Advice.Argument(value = 0, readOnly = false) boolean timed,
                              @Advice.Argument(value = 1, readOnly = false) long nanos,
                              @Advice.FieldValue(value = "parkPermit", readOnly = false) boolean permit) {
-            if (Dispatch.parkPinned()) {
+            Hooks hooks = Dispatch.hooks();
+            if (hooks == null) {
+                return false;
+            }
+            if (hooks.parkPinned()) {
                 permit = false;
                 return true;
             }
-            long left = Dispatch.pinnedSleepNanos();
+            long left = hooks.pinnedParkNanos();
             if (left >= 0 && (!timed || left < nanos)) {
                 timed = true;
                 nanos = left; // 0: the body does not park at all

@@ -1,6 +1,5 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.monkey.MonkeyPatchException;
 
 import java.lang.instrument.Instrumentation;
 
@@ -44,7 +43,7 @@ public final class Agent {
     private static void atStartup(String options, Instrumentation inst) {
         try {
             Installer.install(inst, options, true);
-        } catch (MonkeyPatchException e) {
+        } catch (PatchFailure e) {
             Failure.exitAtStartup(e.getMessage());
         } catch (RuntimeException | Error e) {
             // A bug in the agent itself: still one sentence, plus the stack for the bug report.

@@ -6,11 +6,12 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Puts the dispatcher ({@code io.gevent4j.monkey.boot.Hooks} and {@code Dispatch}) into the bootstrap
+ * Puts the dispatcher ({@code io.gevent4j.monkey.boot.Hooks}, {@code Dispatch} and {@code Offloaded}) into the bootstrap
  * class loader, where advice inlined into JDK classes can see it, and lets {@code java.base} read it.
  *
  * <p>The classes are defined directly in the bootstrap loader rather than through
@@ -23,8 +24,11 @@ import java.util.Set;
  * agent jar.
  */
 final class BootClasses {
+    static final String OFFLOADED = "io.gevent4j.monkey.boot.Offloaded";
     static final String HOOKS = "io.gevent4j.monkey.boot.Hooks";
     static final String DISPATCH = "io.gevent4j.monkey.boot.Dispatch";
+    /** The classes put in the bootstrap loader, each before the ones that refer to it. */
+    static final List<String> NAMES = List.of(OFFLOADED, HOOKS, DISPATCH);
 
     private BootClasses() {
     }
@@ -61,11 +65,10 @@ final class BootClasses {
                 Map.of("java.lang", openTo, "java.io", openTo, "java.net", openTo, "sun.nio.ch", openTo,
                         "sun.nio.fs", Set.of(agent)), // the file patch's opens, metadata calls and fd kinds
                 Set.of(), Map.of());
-        if (findDefined(HOOKS) == null) {
-            define(HOOKS);
-        }
-        if (findDefined(DISPATCH) == null) {
-            define(DISPATCH);
+        for (String name : NAMES) {
+            if (findDefined(name) == null) {
+                define(name);
+            }
         }
         Module bootUnnamed = findDefined(DISPATCH).getModule();
         inst.redefineModule(javaBase, Set.of(bootUnnamed), Map.of(), Map.of(), Set.of(), Map.of());

@@ -2,47 +2,42 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
-import io.gevent4j.HubIo;
 import io.gevent4j.core.Strand;
 import io.gevent4j.monkey.boot.Hooks;
+import io.gevent4j.monkey.boot.Offloaded;
+import io.gevent4j.spi.AgentSupport;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
- * The agent's side of {@link io.gevent4j.monkey.boot.Dispatch}: decides, for each patched call,
+ * The agent's hooks, called by the advice in the patched JDK methods: decides, for each patched call,
  * whether the calling thread has a hub and what the cooperative version is. On a thread without a hub
  * every method answers "not handled" and the JDK method runs unchanged.
  */
 final class CooperativeHooks implements Hooks {
-    /** Calls that took the cooperative path, per patch name (what the self-test checks). */
-    final Map<String, LongAdder> hits = Map.of(
-            Options.SLEEP, new LongAdder(), Options.FILE, new LongAdder(), Options.DNS, new LongAdder(),
-            Options.THREADS, new LongAdder(), Options.MAIN, new LongAdder(), Options.PROCESS, new LongAdder());
     final Offload offload;
     final ThreadPatch threads;
     final MainRunner main;
 
+    /**
+     * @param options the patches to install
+     * @param inst the instrumentation
+     * @throws PatchFailure naming the patch if this JDK lacks a method it offloads
+     */
     CooperativeHooks(Options options, Instrumentation inst) {
-        this.offload = new Offload(options.has(Options.FILE), options.has(Options.DNS), options.has(Options.PROCESS),
-                hits.get(Options.FILE), hits.get(Options.DNS), hits.get(Options.PROCESS));
-        this.threads = new ThreadPatch(hits.get(Options.THREADS));
-        this.main = new MainRunner(inst, threads, hits.get(Options.MAIN));
-    }
-
-    long hits(String patch) {
-        return hits.get(patch).sum();
+        this.offload = new Offload(options.installed());
+        this.threads = new ThreadPatch(Patches.THREADS.counter());
+        this.main = new MainRunner(inst, threads, Patches.MAIN.counter());
     }
 
     /**
      * In a greenlet: a hub timer. On a hub's own thread outside its loop: runs the loop until the
      * deadline. Inside the loop (a hub callback), on other threads: the JDK's sleep. A greenlet pinned
      * to its carrier (a class initializer, a native frame) takes the hub timer too: its park then
-     * blocks the hub's thread, and {@link #pinnedSleepNanos} bounds that park by the sleep's deadline;
+     * blocks the hub's thread, and {@link #pinnedParkNanos} bounds that park by the sleep's deadline;
      * checking for pinning here instead would cost a stack walk on every sleep.
      */
     @Override
@@ -51,7 +46,7 @@ final class CooperativeHooks implements Hooks {
         if (strand == null || (strand.isRoot() && strand.isParkedInHub()) || Hub.currentOrNull() == null) {
             return false;
         }
-        hits.get(Options.SLEEP).increment();
+        Patches.SLEEP.counter().increment();
         Gevent.sleepNanos(nanos);
         return true;
     }
@@ -67,7 +62,7 @@ final class CooperativeHooks implements Hooks {
         if (strand == null || !strand.isRoot() || strand.isParkedInHub() || Hub.currentOrNull() == null) {
             return false;
         }
-        hits.get(Options.SLEEP).increment();
+        Patches.SLEEP.counter().increment();
         try {
             Gevent.sleepNanos(0);
         } catch (InterruptedException e) {
@@ -77,8 +72,8 @@ final class CooperativeHooks implements Hooks {
     }
 
     @Override
-    public Object offload(String signature, Object self, Object[] args) throws Throwable {
-        return offload.call(signature, self, args);
+    public Offloaded offload(int id, Object self, Object[] args) throws Throwable {
+        return offload.call(id, self, args);
     }
 
     @Override
@@ -131,21 +126,25 @@ final class CooperativeHooks implements Hooks {
      */
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        return HubIo.poll(fd, event, nanos, isOpen);
+        if (!AgentSupport.waitForFd(fd, event, nanos, isOpen)) {
+            return false;
+        }
+        Patches.HUBPOLLER.counter().increment();
+        return true;
     }
 
     @Override
     public void stopPoll(int fd, int event) {
-        HubIo.stopPoll(fd, event);
+        AgentSupport.wakeFdWaiters(fd, event);
     }
 
     @Override
     public boolean parkPinned() {
-        return HubIo.waitPinned();
+        return AgentSupport.finishPinnedFdWait();
     }
 
     @Override
-    public long pinnedSleepNanos() {
-        return HubIo.pinnedSleepNanos();
+    public long pinnedParkNanos() {
+        return AgentSupport.pinnedParkNanos();
     }
 }

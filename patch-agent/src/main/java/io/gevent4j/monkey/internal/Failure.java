@@ -8,14 +8,15 @@ final class Failure {
     /**
      * The sentence for a patch that did not take: the patch, the JDK, and what to do.
      *
-     * @param patch the patch name
+     * @param patch the patch
      * @param reason why, as a clause
      * @return one sentence
      */
-    static String sentence(String patch, String reason) {
-        String without = Options.THREADS.equals(patch) ? "without the threads option"
-                : "with -javaagent:gevent4j-agent.jar=no" + patch + " (or Monkey.patchAll(\"no" + patch + "\"))";
-        return "gevent4j: the " + Options.describe(patch) + " patch did not take on JDK " + Runtime.version() + " ("
+    static String sentence(Patch patch, String reason) {
+        String name = patch.name();
+        String without = !patch.byDefault() ? "without the " + name + " option"
+                : "with -javaagent:gevent4j-agent.jar=no" + name + " (or Monkey.patchAll(\"no" + name + "\"))";
+        return "gevent4j: the " + patch.description() + " patch did not take on JDK " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ") because " + reason
                 + "; start the program " + without + " to run without that patch, or run it on a JDK 25 that gevent4j"
                 + " supports (e.g. Temurin 25).";

@@ -1,12 +1,12 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.core.internal.JdkSupport;
-import io.gevent4j.monkey.MonkeyPatchException;
+import io.gevent4j.spi.AgentSupport;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,6 +22,11 @@ import java.util.Set;
  */
 public final class Installer {
     private Installer() {
+    }
+
+    /** {@return the names of all patches, in install order (the agent's table of patches)} */
+    public static List<String> patchNames() {
+        return Patches.names();
     }
 
     /** {@return true if the agent is installed in this JVM} */
@@ -42,6 +47,25 @@ public final class Installer {
     }
 
     /**
+     * Installs the agent once at run time, for {@code Monkey.patchAll}: as {@link #install} without the
+     * main patch, a failure given to {@code onFailure} (which turns it into the public exception).
+     *
+     * @param inst the instrumentation
+     * @param optionText the options
+     * @param onFailure makes the exception to throw from the one-sentence failure and its cause
+     * @param <X> that exception's type
+     * @throws X if an option is wrong or a patch did not take
+     */
+    public static <X extends RuntimeException> void installAtRunTime(Instrumentation inst, String optionText,
+            java.util.function.BiFunction<String, Throwable, X> onFailure) {
+        try {
+            install(inst, optionText, false);
+        } catch (PatchFailure e) {
+            throw onFailure.apply(e.getMessage(), e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /**
      * Installs the agent once.
      *
      * @param inst the instrumentation
@@ -49,14 +73,14 @@ public final class Installer {
      * @param atStartup true before the program's main runs (premain, Launcher-Agent-Class): only then
      *                  is the main patch installed
      * @return true if installed by this call, false if it was already installed
-     * @throws MonkeyPatchException with one sentence if an option is wrong or a patch did not take
+     * @throws PatchFailure with one sentence if an option is wrong or a patch did not take
      */
-    public static synchronized boolean install(Instrumentation inst, String optionText, boolean atStartup) {
+    static synchronized boolean install(Instrumentation inst, String optionText, boolean atStartup) {
         Options options;
         try {
             options = Options.parse(optionText);
         } catch (IllegalArgumentException e) {
-            throw new MonkeyPatchException(e.getMessage(), e);
+            throw new PatchFailure(e.getMessage(), e);
         }
         if (installed()) {
             if (options.verbose()) {
@@ -66,36 +90,35 @@ public final class Installer {
             return false;
         }
         if (!atStartup) {
-            options = options.without(Options.MAIN);
+            options = options.without(Patches.MAIN);
         }
         long start = System.nanoTime();
         String mainClass = null;
-        if (options.has(Options.MAIN)) {
+        if (options.has(Patches.MAIN)) {
             mainClass = MainRunner.mainClassName();
             if (mainClass == null) {
-                throw new MonkeyPatchException(Failure.sentence(Options.MAIN, "the Java launcher did not name the"
+                throw new PatchFailure(Failure.sentence(Patches.MAIN, "the Java launcher did not name the"
                         + " program's main class (the system property sun.java.command is unset)"));
             }
         }
         if (!inst.isRetransformClassesSupported()) {
-            throw new MonkeyPatchException("gevent4j: this JVM does not let agents retransform classes (JDK "
+            throw new PatchFailure("gevent4j: this JVM does not let agents retransform classes (JDK "
                     + Runtime.version() + "); use an agent jar whose manifest says Can-Retransform-Classes: true"
                     + " (gevent4j-agent.jar does) on a HotSpot JDK 25.");
         }
         Set<Module> openTo = new LinkedHashSet<>();
         openTo.add(Installer.class.getModule());
-        openTo.add(JdkSupport.class.getModule());
-        openTo.add(io.gevent4j.HubIo.class.getModule()); // the hub's epoll uses sun.nio.ch.EPoll and EventFD
+        openTo.addAll(AgentSupport.modulesUsingJdkInternals());
         openTo.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         try {
             BootClasses.defineAndOpen(inst, openTo);
         } catch (RuntimeException e) {
-            throw new MonkeyPatchException(Failure.sentence(options.patches().iterator().next(),
+            throw new PatchFailure(Failure.sentence(options.installed().getFirst(),
                     "the agent could not open java.base or define its dispatcher (" + e + ")"), e);
         }
-        if (options.has(Options.HUBPOLLER) && !io.gevent4j.internal.HubPoller.available()) {
+        if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
             // Not an error: without the JDK's epoll classes (a JDK on another OS) the JDK's pollers serve.
-            options = options.without(Options.HUBPOLLER);
+            options = options.without(Patches.HUBPOLLER);
             if (options.verbose()) {
                 System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
                         + " with the JDK's pollers (patch hubpoller not installed)");

@@ -2,17 +2,16 @@ package io.gevent4j.monkey.internal;
 
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.monkey.boot.Dispatch;
+import io.gevent4j.monkey.boot.Offloaded;
+import io.gevent4j.monkey.internal.Patch.OffloadedCall;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -49,12 +48,15 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  */
 final class Offload {
-    /** One patched method. */
-    record Target(String family, String className, String name, String descriptor, boolean isVoid,
-                  MethodHandle handle, LongAdder hits, LongAdder own) {
-        String signature() {
-            return className + "." + name + descriptor;
-        }
+    /**
+     * One offloaded method of an installed patch.
+     *
+     * @param call the method
+     * @param handle its original body, as {@code (Object self, Object[] args) -> Object}
+     * @param hits the patch's counter
+     * @param own calls of this method alone
+     */
+    record Target(OffloadedCall call, MethodHandle handle, LongAdder hits, LongAdder own) {
     }
 
     /**
@@ -64,165 +66,137 @@ final class Offload {
      */
     private static final ThreadLocal<Boolean> IN_CALL = new ThreadLocal<>();
 
-    private final Map<String, Target> targets = new HashMap<>();
+    /** Indexed by the id of {@link Patches#OFFLOADED}; {@code null} where the method's patch is off. */
+    private final Target[] targets = new Target[Patches.OFFLOADED.size()];
 
     /**
-     * Builds the targets of the enabled families.
+     * Finds the original bodies of the offloaded methods of the installed patches.
      *
-     * @param file whether the file patch is on
-     * @param dns whether the dns patch is on
-     * @param fileHits counter of offloaded file calls
-     * @param dnsHits counter of offloaded DNS calls
+     * @param patches the installed patches
+     * @throws PatchFailure naming the patch if this JDK lacks one of its methods
      */
-    Offload(boolean file, boolean dns, LongAdder fileHits, LongAdder dnsHits) {
-        this(file, dns, false, fileHits, dnsHits, new LongAdder());
-    }
-
-    /**
-     * Builds the targets of the enabled families.
-     *
-     * @param file whether the file patch is on (reads, writes, opens, metadata; pipes in the hub's epoll)
-     * @param dns whether the dns patch is on
-     * @param process whether the process patch is on
-     * @param fileHits counter of offloaded file calls
-     * @param dnsHits counter of offloaded DNS calls
-     * @param processHits counter of offloaded process starts
-     */
-    Offload(boolean file, boolean dns, boolean process, LongAdder fileHits, LongAdder dnsHits, LongAdder processHits) {
-        if (file) {
-            for (String[] t : FILE_METHODS) {
-                add(Options.FILE, t[0], t[1], t[2], fileHits);
+    Offload(List<Patch> patches) {
+        for (Patch patch : patches) {
+            for (Patch.Weave weave : patch.weaves()) {
+                if (weave.offloaded() != null) {
+                    try {
+                        targets[Patches.OFFLOADED.indexOf(weave.offloaded())] = target(weave.offloaded(), patch.counter());
+                    } catch (IllegalStateException e) {
+                        throw new PatchFailure(Failure.sentence(patch, e.getMessage()), e);
+                    }
+                }
             }
-            for (String[] t : OffloadTables.OPEN_AND_METADATA_METHODS) {
-                add(Options.FILE, t[0], t[1], t[2], fileHits);
-            }
-            pipes = new PipeIo(handleOf("java.io.FileInputStream.read([BII)I"), handleOf("java.io.FileInputStream.read()I"),
-                    handleOf("java.io.FileOutputStream.write([BII)V"));
+        }
+        if (patches.contains(Patches.FILE) && patches.contains(Patches.HUBPOLLER)) {
+            // without the hub's epoll (nohubpoller, or a JDK without sun.nio.ch.EPoll) pipes stay on the pool
+            pipes = new PipeIo(handleOf("java.io.FileInputStream", "read", "([BII)I"),
+                    handleOf("java.io.FileInputStream", "read", "()I"),
+                    handleOf("java.io.FileOutputStream", "write", "([BII)V"));
         } else {
             pipes = null;
         }
-        if (dns) {
-            for (String[] t : DNS_METHODS) {
-                add(Options.DNS, t[0], t[1], t[2], dnsHits);
-            }
-        }
-        if (process) {
-            for (String[] t : OffloadTables.PROCESS_METHODS) {
-                add(Options.PROCESS, t[0], t[1], t[2], processHits);
-            }
-        }
     }
 
-    private MethodHandle handleOf(String signature) {
-        return targets.get(signature).handle();
-    }
-
-    /** Pipes, FIFOs and terminals read or written through java.io streams wait in the hub's epoll; null without the file patch. */
+    /** Pipes, FIFOs and terminals read or written through java.io streams wait in the hub's epoll; null without the file and hubpoller patches. */
     private final PipeIo pipes;
     /** Calls that waited in the hub's epoll instead of being offloaded (pipes, FIFOs, terminals). */
     private final LongAdder pipeWaits = new LongAdder();
 
-    /** class, method, descriptor of every file/pipe method offloaded. */
-    static final String[][] FILE_METHODS = {
-        {"java.io.FileInputStream", "read", "()I"},
-        {"java.io.FileInputStream", "read", "([B)I"},
-        {"java.io.FileInputStream", "read", "([BII)I"},
-        {"java.io.FileInputStream", "skip", "(J)J"},
-        {"java.io.FileOutputStream", "write", "(I)V"},
-        {"java.io.FileOutputStream", "write", "([B)V"},
-        {"java.io.FileOutputStream", "write", "([BII)V"},
-        {"java.io.RandomAccessFile", "read", "()I"},
-        {"java.io.RandomAccessFile", "read", "([B)I"},
-        {"java.io.RandomAccessFile", "read", "([BII)I"},
-        {"java.io.RandomAccessFile", "write", "(I)V"},
-        {"java.io.RandomAccessFile", "write", "([B)V"},
-        {"java.io.RandomAccessFile", "write", "([BII)V"},
-        {"sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I"},
-        {"sun.nio.ch.FileChannelImpl", "read", "([Ljava/nio/ByteBuffer;II)J"},
-        {"sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;J)I"},
-        {"sun.nio.ch.FileChannelImpl", "write", "(Ljava/nio/ByteBuffer;)I"},
-        {"sun.nio.ch.FileChannelImpl", "write", "([Ljava/nio/ByteBuffer;II)J"},
-        {"sun.nio.ch.FileChannelImpl", "write", "(Ljava/nio/ByteBuffer;J)I"},
-        {"sun.nio.ch.FileChannelImpl", "transferTo", "(JJLjava/nio/channels/WritableByteChannel;)J"},
-        {"sun.nio.ch.FileChannelImpl", "transferFrom", "(Ljava/nio/channels/ReadableByteChannel;JJ)J"},
-        {"sun.nio.ch.FileChannelImpl", "force", "(Z)V"},
-    };
+    private Target targetOf(String type, String name, String descriptor) {
+        for (Target t : targets) {
+            if (t != null && t.call().type().equals(type) && t.call().name().equals(name)
+                    && t.call().descriptor().equals(descriptor)) {
+                return t;
+            }
+        }
+        return null;
+    }
 
-    /** class, method, descriptor of every DNS method offloaded (the name-service calls, after the cache). */
-    static final String[][] DNS_METHODS = {
-        {"java.net.InetAddress", "getAddressesFromNameService", "(Ljava/lang/String;)[Ljava/net/InetAddress;"},
-        {"java.net.InetAddress", "getHostFromNameService", "(Ljava/net/InetAddress;)Ljava/lang/String;"},
-    };
+    private MethodHandle handleOf(String type, String name, String descriptor) {
+        return targetOf(type, name, descriptor).handle();
+    }
 
-    private void add(String family, String className, String name, String descriptor, LongAdder hits) {
+    /** {@return how many java.io pipe, FIFO or terminal calls waited in the hub's epoll instead of a thread} */
+    long pipeWaits() {
+        return pipeWaits.sum();
+    }
+
+    /**
+     * @param type the declaring class
+     * @param name the method
+     * @param descriptor its descriptor
+     * @return the calls made so far through exactly that offloaded method (for the self-test)
+     */
+    long hitsOf(String type, String name, String descriptor) {
+        Target target = targetOf(type, name, descriptor);
+        return target == null ? 0 : target.own().sum();
+    }
+
+    /** A read or write of a pollable java.io stream, waited for in the hub's epoll; null if it must be offloaded. */
+    private Offloaded pipeCall(Target target, Object self, Object[] args) throws Throwable {
+        OffloadedCall call = target.call();
+        if (self instanceof java.io.FileInputStream in && call.name().equals("read")) {
+            Object result = pipes.read(in, call.descriptor(), args);
+            return result == null ? null : new Offloaded(result);
+        }
+        if (self instanceof FileOutputStream out && call.name().equals("write")) {
+            return pipes.write(out, call.descriptor(), args) ? new Offloaded(null) : null;
+        }
+        return null; // skip, and RandomAccessFile / FileChannel calls: regular files, offloaded
+    }
+
+    private static Target target(OffloadedCall call, LongAdder hits) {
         try {
-            Class<?> type = Class.forName(className, false, null);
-            MethodType methodType = MethodType.fromMethodDescriptorString(descriptor, null);
+            Class<?> type = Class.forName(call.type(), false, null);
+            MethodType methodType = MethodType.fromMethodDescriptorString(call.descriptor(), null);
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
-            boolean isStatic = Modifier.isStatic(type.getDeclaredMethod(name, methodType.parameterArray()).getModifiers());
+            boolean isStatic = Modifier.isStatic(type.getDeclaredMethod(call.name(), methodType.parameterArray()).getModifiers());
             MethodHandle handle;
             if (isStatic) {
-                handle = lookup.findStatic(type, name, methodType);
+                handle = lookup.findStatic(type, call.name(), methodType);
             } else {
                 // invokespecial: exactly this class's body, not a subclass override that called super
-                handle = lookup.findSpecial(type, name, methodType, type);
+                handle = lookup.findSpecial(type, call.name(), methodType, type);
             }
             int arity = methodType.parameterCount();
             MethodHandle generic = handle.asType(handle.type().generic()).asSpreader(Object[].class, arity);
             if (isStatic) {
                 generic = MethodHandles.dropArguments(generic, 0, Object.class);
             }
-            Target target = new Target(family, className, name, descriptor, methodType.returnType() == void.class,
-                    generic, hits, new LongAdder());
-            targets.put(target.signature(), target);
+            return new Target(call, generic, hits, new LongAdder());
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("gevent4j: cannot find " + className + "." + name + descriptor + " on JDK "
-                    + Runtime.version() + ": " + e, e);
+            throw new IllegalStateException("the JDK has no method " + call.signature() + " (" + e + ")", e);
         }
-    }
-
-    /** {@return the classes whose methods are patched, by name} */
-    List<String> classNames() {
-        List<String> names = new ArrayList<>();
-        for (Target t : targets.values()) {
-            if (!names.contains(t.className())) {
-                names.add(t.className());
-            }
-        }
-        return names;
     }
 
     /** {@return offloaded calls so far, per patched class} */
     Map<String, Long> hitsByClass() {
         Map<String, Long> out = new HashMap<>();
-        for (Target t : targets.values()) {
-            out.merge(t.className(), t.own().sum(), Long::sum);
+        for (Target t : targets) {
+            if (t != null) {
+                out.merge(t.call().type(), t.own().sum(), Long::sum);
+            }
         }
         return out;
-    }
-
-    /** {@return the patched methods} */
-    List<Target> targets() {
-        return new ArrayList<>(targets.values());
     }
 
     /**
      * Runs a patched call on the offload pool (or, for a pipe, waits in the hub's epoll) if the caller is a greenlet.
      *
-     * @param signature the patched method
+     * @param id the method's id, its index in {@link Patches#OFFLOADED}
      * @param self the receiver or {@code null}
      * @param args the arguments
-     * @return {@code null} if the call should run inline; otherwise its result or a {@link Dispatch} marker
+     * @return {@code null} if the call should run inline; otherwise its outcome
      * @throws Throwable what the call threw
      */
-    Object call(String signature, Object self, Object[] args) throws Throwable {
+    Offloaded call(int id, Object self, Object[] args) throws Throwable {
         Strand strand = Strand.currentOrNull();
         if (strand == null || strand.isRoot() || IN_CALL.get() != null) {
             return null;
         }
         IN_CALL.set(Boolean.TRUE);
         try {
-            Target target = targets.get(signature);
+            Target target = targets[id];
             if (target == null || (self != null && Thread.holdsLock(self)) || isConsole(self)) {
                 return null;
             }
@@ -230,8 +204,8 @@ final class Offload {
             if (hub == null || ClassLoading.inProgress()) {
                 return null;
             }
-            if (pipes != null && self != null && PipeIo.isPollableStream(self) && io.gevent4j.HubIo.isActive()) {
-                Object piped = pipeCall(target, self, args);
+            if (pipes != null && self != null && PipeIo.isPollableStream(self)) {
+                Offloaded piped = pipeCall(target, self, args);
                 if (piped != null) {
                     target.hits().increment();
                     pipeWaits.increment();
@@ -240,36 +214,10 @@ final class Offload {
             }
             target.hits().increment();
             target.own().increment();
-            Object result = runOnPool(hub, target, self, args);
-            if (target.isVoid()) {
-                return Dispatch.VOID;
-            }
-            return result == null ? Dispatch.NULL : result;
+            return new Offloaded(runOnPool(hub, target, self, args));
         } finally {
             IN_CALL.remove();
         }
-    }
-
-    /** {@return how many java.io pipe, FIFO or terminal calls waited in the hub's epoll instead of a thread} */
-    long pipeWaits() {
-        return pipeWaits.sum();
-    }
-
-    /** {@return the calls made so far through exactly this patched method (for the self-test)} */
-    long hitsOf(String signature) {
-        Target target = targets.get(signature);
-        return target == null ? 0 : target.own().sum();
-    }
-
-    /** A read or write of a pollable java.io stream, waited for in the hub's epoll; null if it must be offloaded. */
-    private Object pipeCall(Target target, Object self, Object[] args) throws Throwable {
-        if (self instanceof FileInputStream in && target.name().equals("read")) {
-            return pipes.read(in, target.descriptor(), args);
-        }
-        if (self instanceof FileOutputStream out && target.name().equals("write")) {
-            return pipes.write(out, target.descriptor(), args) ? Dispatch.VOID : null;
-        }
-        return null; // skip, and RandomAccessFile / FileChannel calls: regular files, offloaded
     }
 
     private static boolean isConsole(Object self) {
@@ -329,7 +277,7 @@ final class Offload {
         StackTraceElement[] worker = failure.getStackTrace();
         int cut = -1;
         for (int i = 0; i < worker.length; i++) {
-            if (worker[i].getClassName().equals(target.className()) && worker[i].getMethodName().equals(target.name())) {
+            if (worker[i].getClassName().equals(target.call().type()) && worker[i].getMethodName().equals(target.call().name())) {
                 cut = i;
                 break;
             }
@@ -340,7 +288,7 @@ final class Offload {
         StackTraceElement[] here = new Throwable().getStackTrace();
         int from = 0;
         for (int i = 0; i < here.length; i++) {
-            if (here[i].getClassName().equals(target.className()) && here[i].getMethodName().equals(target.name())) {
+            if (here[i].getClassName().equals(target.call().type()) && here[i].getMethodName().equals(target.call().name())) {
                 from = i + 1;
                 break;
             }
@@ -395,7 +343,7 @@ final class Offload {
 
         @Override
         public String toString() {
-            return "offloaded " + target.signature();
+            return "offloaded " + target.call().signature();
         }
     }
 }

@@ -10,6 +10,24 @@ final class OffloadTables {
     private OffloadTables() {
     }
 
+    /** {@return the file patch's weaves for {@link #OPEN_AND_METADATA_METHODS}} */
+    static java.util.List<Patch.Weave> openAndMetadataWeaves() {
+        return weaves(OPEN_AND_METADATA_METHODS);
+    }
+
+    /** {@return the process patch's weaves} */
+    static java.util.List<Patch.Weave> processWeaves() {
+        return weaves(PROCESS_METHODS);
+    }
+
+    private static java.util.List<Patch.Weave> weaves(String[][] rows) {
+        java.util.List<Patch.Weave> out = new java.util.ArrayList<>();
+        for (String[] row : rows) {
+            out.add(Patch.Weave.offload(row[0], row[1], row[2]));
+        }
+        return out;
+    }
+
     private static final String UNIX_PATH = "Lsun/nio/fs/UnixPath;";
     private static final String UNIX_ATTRS = "Lsun/nio/fs/UnixFileAttributes;";
     private static final String DISPATCHER = "sun.nio.fs.UnixNativeDispatcher";

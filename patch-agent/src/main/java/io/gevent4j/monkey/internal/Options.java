@@ -15,7 +15,7 @@ import java.util.Set;
  * {@code Monkey.patchAll(String)}: a comma-separated list of
  * <ul>
  *   <li>{@code no<patch>} to leave a default patch out ({@code nosleep}, {@code nosocket},
- *       {@code nohubpoller}, {@code nofile}, {@code nodns}, {@code nomain}); {@code nohubpoller} leaves
+ *       {@code nohubpoller}, {@code nofile}, {@code noprocess}, {@code nodns}, {@code nomain}); {@code nohubpoller} leaves
  *       greenlets' socket readiness waits with the JDK's own poller threads instead of the hub's epoll;</li>
  *   <li>{@code threads} to turn the opt-in {@code Thread.start} patch on;</li>
  *   <li>{@code verbose} to print one line about the install on stderr;</li>
@@ -31,37 +31,14 @@ import java.util.Set;
  * @param maxBlockingTime the blocking detector's limit, or {@code null} to leave the detector as it is
  * @param text the option string as given
  */
-public record Options(Set<String> patches, boolean verbose, Set<String> forceFail, Duration maxBlockingTime,
+record Options(Set<String> patches, boolean verbose, Set<String> forceFail, Duration maxBlockingTime,
                       String text) {
-    /** Thread.sleep in all forms and Thread.yield. */
-    public static final String SLEEP = "sleep";
-    /** Blocking sockets (cooperative through the JDK's own virtual-thread support). */
-    public static final String SOCKET = "socket";
-    /**
-     * Socket readiness waits of greenlets ({@code sun.nio.ch.Poller.poll}) in the hub's own epoll, with
-     * no cross-thread hand-off; off ({@code nohubpoller}), the JDK's poller threads wake greenlets.
-     */
-    public static final String HUBPOLLER = "hubpoller";
-    /**
-     * File opens, reads, writes and metadata (java.io streams, RandomAccessFile, FileChannel, the
-     * sun.nio.fs calls behind Files), offloaded to the agent's offload pool; pipes, FIFOs and terminals
-     * read or written through java.io streams (Process streams, System.in) wait in the hub's epoll.
-     */
-    public static final String FILE = "file";
-    /** ProcessBuilder.start (the JDK's forkAndExec), offloaded to the agent's offload pool. */
-    public static final String PROCESS = "process";
-    /** InetAddress look-ups, offloaded to the agent's offload pool. */
-    public static final String DNS = "dns";
-    /** Thread.start of plain threads starts a greenlet (opt-in). */
-    public static final String THREADS = "threads";
-    /** The program's main method runs as the root greenlet of the main thread's hub. */
-    public static final String MAIN = "main";
     /** The option that starts the blocking detector: {@code maxblockingtime=100ms}. */
     public static final String MAX_BLOCKING_TIME = "maxblockingtime";
-    /** Every patch name, in install order. */
-    public static final List<String> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, THREADS, MAIN);
+    /** Every patch name, in install order (from {@link Patches#ALL}). */
+    public static final List<String> ALL = Patches.names();
     /** The patches installed when no option says otherwise. */
-    public static final List<String> DEFAULTS = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, MAIN);
+    public static final List<String> DEFAULTS = Patches.ALL.stream().filter(Patch::byDefault).map(Patch::name).toList();
 
     /**
      * Parses an option string.
@@ -99,8 +76,8 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
                 patches.remove(option.substring(2));
             } else {
                 throw new IllegalArgumentException("gevent4j: unknown agent option '" + raw.trim() + "' in '" + given
-                        + "'; the options are a comma-separated list of nosleep, nosocket, nohubpoller, nofile, noprocess,"
-                        + " nodns, nomain, threads, verbose, maxblockingtime=<duration> and forcefail=<patch>,"
+                        + "'; the options are a comma-separated list of " + String.join(", ", switches())
+                        + ", verbose, maxblockingtime=<duration> and forcefail=<patch>,"
                         + " e.g. -javaagent:gevent4j-agent.jar=threads,nodns");
             }
         }
@@ -127,6 +104,14 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     }
 
     /**
+     * @param patch a patch
+     * @return the same options without it
+     */
+    public Options without(Patch patch) {
+        return without(patch.name());
+    }
+
+    /**
      * @param name a patch name
      * @return true if that patch is to be installed
      */
@@ -135,22 +120,31 @@ public record Options(Set<String> patches, boolean verbose, Set<String> forceFai
     }
 
     /**
-     * A short description of a patch, for messages.
-     *
-     * @param name a patch name
-     * @return what it patches
+     * @param patch a patch
+     * @return true if it is to be installed
      */
-    public static String describe(String name) {
-        return switch (name) {
-            case SLEEP -> "Thread.sleep/Thread.yield";
-            case SOCKET -> "socket";
-            case HUBPOLLER -> "hub-owned socket readiness (sun.nio.ch.Poller)";
-            case FILE -> "file, pipe and System.in I/O";
-            case PROCESS -> "process start (ProcessBuilder.start)";
-            case DNS -> "DNS (InetAddress)";
-            case THREADS -> "Thread.start-as-greenlet (threads)";
-            case MAIN -> "main-as-root-greenlet";
-            default -> name;
-        };
+    public boolean has(Patch patch) {
+        return has(patch.name());
+    }
+
+    /** {@return the options that switch patches: {@code no<name>} for each default, then each opt-in name} */
+    private static List<String> switches() {
+        List<String> out = new ArrayList<>();
+        for (Patch patch : Patches.ALL) {
+            if (patch.byDefault()) {
+                out.add("no" + patch.name());
+            }
+        }
+        for (Patch patch : Patches.ALL) {
+            if (!patch.byDefault()) {
+                out.add(patch.name());
+            }
+        }
+        return out;
+    }
+
+    /** {@return the patches to install, in install order} */
+    public List<Patch> installed() {
+        return Patches.ALL.stream().filter(p -> patches.contains(p.name())).toList();
     }
 }

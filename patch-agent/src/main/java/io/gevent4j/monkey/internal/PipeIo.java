@@ -1,6 +1,6 @@
 package io.gevent4j.monkey.internal;
 
-import io.gevent4j.HubIo;
+import io.gevent4j.spi.AgentSupport;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -226,7 +226,7 @@ final class PipeIo {
                     interrupted = true; // a blocking read goes on when interrupted; so does this wait
                 }
                 try {
-                    if (!HubIo.poll((int) FD.get(fd), epollEvent, SLICE_NANOS, fd::valid)) {
+                    if (!AgentSupport.waitForFd((int) FD.get(fd), epollEvent, SLICE_NANOS, fd::valid)) {
                         return false;
                     }
                 } catch (IllegalStateException sameFdTwice) {

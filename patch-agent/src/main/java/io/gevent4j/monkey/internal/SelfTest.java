@@ -48,10 +48,10 @@ final class SelfTest {
     /**
      * Runs the checks of every installed patch on a new platform thread.
      *
-     * @return patch name to failure reason, in install order; empty if every patch took
+     * @return patch to failure reason, in install order; empty if every patch took
      */
-    Map<String, String> run() {
-        Map<String, String> failures = new LinkedHashMap<>();
+    Map<Patch, String> run() {
+        Map<Patch, String> failures = new LinkedHashMap<>();
         AtomicReference<Throwable> crash = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().daemon(true).name("gevent4j-agent-selftest").unstarted(() -> {
             try {
@@ -64,33 +64,33 @@ final class SelfTest {
         try {
             if (!thread.join(LIMIT)) {
                 synchronized (failures) {
-                    for (String patch : options.patches()) {
+                    for (Patch patch : options.installed()) {
                         failures.putIfAbsent(patch, "its self-test did not finish within " + LIMIT.toSeconds() + " s");
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failures.put(options.patches().iterator().next(), "the self-test was interrupted");
+            failures.put(options.installed().getFirst(), "the self-test was interrupted");
         }
         if (crash.get() != null) {
-            failures.putIfAbsent(options.patches().iterator().next(), "the self-test crashed with " + crash.get());
+            failures.putIfAbsent(options.installed().getFirst(), "the self-test crashed with " + crash.get());
         }
         synchronized (failures) {
             return new LinkedHashMap<>(failures);
         }
     }
 
-    private void runAll(Map<String, String> failures) throws Exception {
+    private void runAll(Map<Patch, String> failures) throws Exception {
         Hub hub = Hub.current();
         try {
-            for (String patch : options.patches()) {
+            for (Patch patch : options.installed()) {
                 String failure;
-                if (options.forceFail().contains(patch)) {
-                    failure = "its self-test was made to fail on purpose (agent option forcefail=" + patch + ")";
+                if (options.forceFail().contains(patch.name())) {
+                    failure = "its self-test was made to fail on purpose (agent option forcefail=" + patch.name() + ")";
                 } else {
                     try {
-                        failure = check(patch);
+                        failure = patch.selfTest().run(this);
                     } catch (Exception | Error e) {
                         failure = "its self-test failed with " + e;
                     }
@@ -106,21 +106,7 @@ final class SelfTest {
         }
     }
 
-    private String check(String patch) throws Exception {
-        return switch (patch) {
-            case Options.SLEEP -> checkSleep();
-            case Options.SOCKET -> checkSocket();
-            case Options.HUBPOLLER -> checkHubPoller();
-            case Options.FILE -> checkFile();
-            case Options.PROCESS -> checkProcess();
-            case Options.DNS -> checkDns();
-            case Options.THREADS -> checkThreads();
-            case Options.MAIN -> checkMain();
-            default -> "it is unknown to the self-test";
-        };
-    }
-
-    private String checkSleep() throws Exception {
+    String checkSleep() throws Exception {
         // A greenlet pinned in a sleep relies on the advice on parkOnCarrierThread (else its hub would hang).
         try {
             Class.forName("java.lang.VirtualThread", false, null)
@@ -129,18 +115,18 @@ final class SelfTest {
             return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
         }
         long[] seen = new long[4];
-        long start = hooks.hits(Options.SLEEP);
+        long start = Patches.SLEEP.counter().sum();
         Gevent.run(() -> {
             Thread.sleep(1);
-            seen[0] = hooks.hits(Options.SLEEP) - start;
+            seen[0] = Patches.SLEEP.counter().sum() - start;
             Thread.sleep(0, 1);
-            seen[1] = hooks.hits(Options.SLEEP) - start;
+            seen[1] = Patches.SLEEP.counter().sum() - start;
             Thread.sleep(Duration.ofNanos(1));
-            seen[2] = hooks.hits(Options.SLEEP) - start;
+            seen[2] = Patches.SLEEP.counter().sum() - start;
             return null;
         });
         Thread.yield(); // on the hub's own thread, outside the loop: one turn of the loop
-        seen[3] = hooks.hits(Options.SLEEP) - start;
+        seen[3] = Patches.SLEEP.counter().sum() - start;
         String[] calls = {"Thread.sleep(long) in a greenlet", "Thread.sleep(long, int) in a greenlet",
             "Thread.sleep(Duration) in a greenlet", "Thread.yield() on a hub thread"};
         for (int i = 0; i < seen.length; i++) {
@@ -151,7 +137,7 @@ final class SelfTest {
         return null;
     }
 
-    private String checkSocket() throws Exception {
+    String checkSocket() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
             server.setSoTimeout(5000);
@@ -183,18 +169,17 @@ final class SelfTest {
      * A greenlet reads from a loopback connection whose peer writes only later (so the read must wait
      * for readiness), and the wait must have been counted by the hub's own epoll.
      */
-    private String checkHubPoller() throws Exception {
+    String checkHubPoller() throws Exception {
         // Advice on a method that is not there weaves nothing and says nothing: check they exist.
         try {
-            Class.forName(PatchInstaller.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName(Patches.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
             Class.forName("java.lang.VirtualThread", false, null)
                     .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
         } catch (NoSuchMethodException e) {
             return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
         }
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        Hub hub = Hub.current();
-        long before = hub.pollerOrNull() == null ? 0 : hub.pollerOrNull().waitCount();
+        long before = Patches.HUBPOLLER.counter().sum();
         try (ServerSocket server = new ServerSocket(0, 1, loopback);
              Socket client = new Socket(loopback, server.getLocalPort());
              Socket accepted = server.accept()) {
@@ -216,16 +201,15 @@ final class SelfTest {
                 return "a loopback socket read returned " + reader.value() + " instead of 7";
             }
         }
-        long after = hub.pollerOrNull() == null ? 0 : hub.pollerOrNull().waitCount();
-        return after > before ? null : "a greenlet's socket read did not wait in the hub's own epoll"
+        return Patches.HUBPOLLER.counter().sum() > before ? null : "a greenlet's socket read did not wait in the hub's own epoll"
                 + " (sun.nio.ch.Poller.poll was not routed to the hub)";
     }
 
-    private String checkFile() throws Exception {
+    String checkFile() throws Exception {
         Path file = Files.createTempFile("gevent4j-selftest", ".bin");
         try {
             Map<String, Long> before = hooks.offload.hitsByClass();
-            long opensBefore = hooks.offload.hitsOf("java.io.FileInputStream.open(Ljava/lang/String;)V");
+            long opensBefore = hooks.offload.hitsOf("java.io.FileInputStream", "open", "(Ljava/lang/String;)V");
             Gevent.run(() -> {
                 try (FileOutputStream out = new FileOutputStream(file.toFile())) {
                     out.write(new byte[] {1, 2, 3});
@@ -249,8 +233,7 @@ final class SelfTest {
                     return "a " + type + " call in a greenlet was not run on the offload pool";
                 }
             }
-            String open = "java.io.FileInputStream.open(Ljava/lang/String;)V";
-            if (hooks.offload.hitsOf(open) <= opensBefore) {
+            if (hooks.offload.hitsOf("java.io.FileInputStream", "open", "(Ljava/lang/String;)V") <= opensBefore) {
                 return "new FileInputStream(path) in a greenlet did not open the file on the offload pool";
             }
             return checkPipe();
@@ -264,16 +247,14 @@ final class SelfTest {
      * the read must wait in the hub's epoll (not on an offload thread) and return the byte.
      */
     private String checkPipe() throws Exception {
-        if (!options.has(Options.HUBPOLLER)) {
+        if (!options.has(Patches.HUBPOLLER)) {
             return null; // without the hub's epoll pipes stay on the offload pool
         }
         Pipe pipe = Pipe.open();
         try (Pipe.SourceChannel sourceChannel = pipe.source(); Pipe.SinkChannel sinkChannel = pipe.sink()) {
-            FileDescriptor source = channelFd(pipe.source());
-            FileDescriptor sink = channelFd(pipe.sink());
             // No close: the pipe's channels own the descriptors; these streams only borrow them.
-            FileInputStream in = new FileInputStream(source);
-            FileOutputStream out = new FileOutputStream(sink);
+            FileInputStream in = new FileInputStream(channelFd(sourceChannel));
+            FileOutputStream out = new FileOutputStream(channelFd(sinkChannel));
             long before = hooks.offload.pipeWaits();
             Greenlet<Integer> reader = Gevent.spawn(() -> in.read());
             Greenlet<Void> writer = Gevent.spawn(() -> {
@@ -306,8 +287,8 @@ final class SelfTest {
      * Starting a program that does not exist in a greenlet: the start (forkAndExec) must run on the
      * offload pool, and its IOException must come back to the greenlet.
      */
-    private String checkProcess() throws Exception {
-        long before = hooks.hits(Options.PROCESS);
+    String checkProcess() throws Exception {
+        long before = Patches.PROCESS.counter().sum();
         String failure = Gevent.run(() -> {
             try {
                 Process p = new ProcessBuilder("/nonexistent/gevent4j-selftest-no-such-program").start();
@@ -317,7 +298,7 @@ final class SelfTest {
                 return null;
             }
         });
-        if (failure == null && hooks.hits(Options.PROCESS) == before) {
+        if (failure == null && Patches.PROCESS.counter().sum() == before) {
             return "ProcessBuilder.start() in a greenlet did not run on the offload pool";
         }
         return failure;
@@ -329,12 +310,12 @@ final class SelfTest {
         }
     }
 
-    private String checkDns() throws Exception {
+    String checkDns() throws Exception {
         // The name-service call itself, not InetAddress.getByName, whose cache may already hold the name.
         MethodHandle lookup = MethodHandles.privateLookupIn(InetAddress.class, MethodHandles.lookup())
                 .findStatic(InetAddress.class, "getAddressesFromNameService",
                         MethodType.methodType(InetAddress[].class, String.class));
-        long before = hooks.hits(Options.DNS);
+        long before = Patches.DNS.counter().sum();
         Gevent.run(() -> {
             try {
                 return (InetAddress[]) lookup.invokeExact("localhost");
@@ -347,7 +328,7 @@ final class SelfTest {
                 throw new IllegalStateException("the DNS look-up failed", t);
             }
         });
-        return hooks.hits(Options.DNS) > before ? null
+        return Patches.DNS.counter().sum() > before ? null
                 : "an InetAddress name-service look-up in a greenlet was not run on the hub's thread pool";
     }
 
@@ -364,12 +345,12 @@ final class SelfTest {
         }
     }
 
-    private String checkThreads() throws Exception {
+    String checkThreads() throws Exception {
         String constructor = checkThreadConstructor();
         if (constructor != null) {
             return constructor;
         }
-        long before = hooks.hits(Options.THREADS);
+        long before = Patches.THREADS.counter().sum();
         String failure = Gevent.run(() -> {
             boolean[] virtual = new boolean[1];
             Thread thread = new Thread(() -> virtual[0] = Thread.currentThread().isVirtual());
@@ -380,13 +361,13 @@ final class SelfTest {
             }
             return thread.isAlive() ? "Thread.isAlive() of a finished thread-greenlet is true" : null;
         });
-        if (failure == null && hooks.hits(Options.THREADS) == before) {
+        if (failure == null && Patches.THREADS.counter().sum() == before) {
             return "Thread.start() in a greenlet did not go through the patch";
         }
         return failure;
     }
 
-    private String checkMain() {
+    String checkMain() {
         String constructor = checkThreadConstructor();
         if (constructor != null) {
             return constructor;

@@ -1,0 +1,113 @@
+package io.gevent4j.spi;
+
+import io.gevent4j.Greenlet;
+import io.gevent4j.Hub;
+import io.gevent4j.core.Strand;
+import io.gevent4j.internal.HubPoller;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the patch agent's advice asks of the hubs (see the package documentation). Every method is safe
+ * to call on any thread: on a thread that is not a greenlet it does nothing and says so, and the
+ * patched JDK method then runs its own body.
+ */
+public final class AgentSupport {
+    private AgentSupport() {
+    }
+
+    /**
+     * Whether a hub can wait for sockets in its own epoll in this JVM: the JDK has
+     * {@code sun.nio.ch.EPoll} (Linux) and {@code java.base/sun.nio.ch} is open to the hub (the agent
+     * opens it). The first call loads the hub's poller, and starts the daemon thread that closes the
+     * epoll descriptors of hubs that were never closed: make it on a plain platform thread, before any
+     * advice runs.
+     *
+     * @return true if {@link #waitForFd} can serve greenlets
+     */
+    public static boolean hubPollerAvailable() {
+        return HubPoller.available();
+    }
+
+    /**
+     * The modules that call into {@code java.base} internals ({@code sun.nio.ch} for the hub's epoll,
+     * {@code java.lang} for the greenlet scheduler): the agent opens those packages to them.
+     *
+     * @return the hub's and greenlet-core's modules (the same unnamed module on the class path)
+     */
+    public static List<Module> modulesUsingJdkInternals() {
+        return List.of(Hub.class.getModule(), Strand.class.getModule());
+    }
+
+    /**
+     * {@code sun.nio.ch.Poller.poll}: waits in the current greenlet's hub's own epoll for {@code fd} to
+     * be ready, so that socket I/O needs no JDK poller thread and no cross-thread wake-up.
+     *
+     * @param fd the file descriptor
+     * @param event the JDK's {@code Net.POLLIN} (1) or {@code Net.POLLOUT} (4)
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen whether the socket is still open (checked after registering, so that a racing close
+     *               is seen)
+     * @return true if the wait was done here; false if the current thread is not a greenlet or this JVM
+     *         has no hub poller (the caller then uses the JDK's poller)
+     * @throws IOException if registering with epoll failed
+     */
+    public static boolean waitForFd(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        if (!HubPoller.available() || !(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+            return false;
+        }
+        greenlet.hub().poller().poll(fd, event, nanos, isOpen);
+        return true;
+    }
+
+    /**
+     * {@code sun.nio.ch.Poller.stopPoll}: the socket {@code fd} is being closed or shut down; wakes the
+     * greenlets of every hub waiting on it. Any thread.
+     *
+     * @param fd the file descriptor
+     * @param event 1, 4, or 0 for both
+     */
+    public static void wakeFdWaiters(int fd, int event) {
+        for (Hub hub : Hub.all()) {
+            HubPoller poller = hub.pollerOrNull();
+            if (poller != null) {
+                poller.stopPoll(fd, event);
+            }
+        }
+    }
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread}, the park of a virtual thread that could not unmount: if
+     * the current greenlet is pinned to its hub's thread (a class initializer or a native frame is on
+     * its stack) while it waits in {@link #waitForFd}, its park would block the hub's thread and nobody
+     * would poll the epoll it waits in. Instead the wait is done here, on the hub's thread, in that
+     * epoll, until the greenlet's event, its timeout, an interrupt or a close.
+     *
+     * @return true if the current greenlet was waiting for an fd and the wait was done here (the caller
+     *         skips the JDK's park); false otherwise
+     */
+    public static boolean finishPinnedFdWait() {
+        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+            return false;
+        }
+        HubPoller poller = greenlet.hub().pollerOrNull();
+        return poller != null && poller.waitPinned(greenlet);
+    }
+
+    /**
+     * {@code VirtualThread.parkOnCarrierThread}, when {@link #finishPinnedFdWait} did not take the park:
+     * if the current greenlet, pinned to its carrier, parks in a wait that ends by itself at a deadline
+     * (a sleep, {@link Strand#parkUntil}), its hub's timer that would end the wait cannot fire while the
+     * greenlet blocks the hub's thread; the caller then parks the carrier for the time this returns
+     * instead of without limit, and the wait ends at its deadline.
+     *
+     * @return the nanoseconds left until the deadline (0 if it has passed), or -1 if the current thread
+     *         is not a strand parked until a deadline (the park is left as it is)
+     */
+    public static long pinnedParkNanos() {
+        Strand me = Strand.currentOrNull();
+        return me == null ? -1 : me.parkNanosLeft();
+    }
+}
