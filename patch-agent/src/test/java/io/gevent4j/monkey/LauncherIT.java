@@ -60,7 +60,7 @@ class LauncherIT {
         run.stdin().close();
         ChildJvm.Result r = run.finish().ok();
 
-        assertEquals("sleep,socket,hubpoller,file,dns,main", r.value("patched"), r.toString());
+        assertEquals("sleep,socket,hubpoller,file,process,dns,main", r.value("patched"), r.toString());
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
     }
 
