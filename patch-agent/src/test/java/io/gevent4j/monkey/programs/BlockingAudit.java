@@ -84,6 +84,7 @@ public final class BlockingAudit {
         c.put("files.list-directory", BlockingAudit::listDirectory);
         c.put("file.large-file", BlockingAudit::largeFile);
         c.put("pipe.channel", BlockingAudit::pipeChannel);
+        c.put("file.open-fifo-while-threadpool-full", BlockingAudit::openFifoWhileThreadPoolFull);
         // Processes.
         c.put("process.start-read-wait", BlockingAudit::processStartReadWait);
         c.put("process.write-stdin", BlockingAudit::processWriteStdin);
@@ -251,6 +252,27 @@ public final class BlockingAudit {
         });
         try (InputStream in = new FileInputStream(fifo.toFile())) { // waits for the writer: ~WAIT_MS
             check(in.read() == 'x', "x");
+        }
+    }
+
+    /**
+     * The hub's user thread pool (gevent's 10 threads) fully taken by blocked tasks must not stop file
+     * I/O, which has its own offload pool.
+     */
+    private static void openFifoWhileThreadPoolFull(Path dir) throws Exception {
+        io.gevent4j.threadpool.ThreadPool pool = io.gevent4j.Hub.current().threadpool();
+        CountDownLatch release = new CountDownLatch(1);
+        List<io.gevent4j.event.AsyncResult<Boolean>> blocked = new ArrayList<>();
+        for (int i = 0; i < pool.maxThreads(); i++) {
+            blocked.add(pool.spawn(() -> release.await(10, TimeUnit.SECONDS)));
+        }
+        try {
+            openFifo(dir);
+        } finally {
+            release.countDown();
+        }
+        for (io.gevent4j.event.AsyncResult<Boolean> b : blocked) {
+            check(b.get(), "a thread-pool task was released");
         }
     }
 
