@@ -31,6 +31,8 @@ final class OffloadTables {
     private static final String UNIX_PATH = "Lsun/nio/fs/UnixPath;";
     private static final String UNIX_ATTRS = "Lsun/nio/fs/UnixFileAttributes;";
     private static final String DISPATCHER = "sun.nio.fs.UnixNativeDispatcher";
+    private static final String IO_FS = "java.io.UnixFileSystem";
+    private static final String FILE = "Ljava/io/File;";
 
     /**
      * {@code open(2)} of the java.io classes (their constructors call these private methods, which call
@@ -40,8 +42,9 @@ final class OffloadTables {
      * {@code lstat}, {@code fstatat}), {@code Files.exists/notExists/isReadable...} ({@code access}),
      * {@code Files.list/newDirectoryStream/walk} ({@code opendir}, {@code readdir}),
      * {@code toRealPath} ({@code realpath}) and {@code Files.delete/createDirectory/move}
-     * ({@code unlink}, {@code rmdir}, {@code mkdir}, {@code rename}): the calls that wait on a FIFO's
-     * peer or a slow (network) file system.
+     * ({@code unlink}, {@code rmdir}, {@code mkdir}, {@code rename}), and {@code java.io.File}'s
+     * {@code exists/isFile/isDirectory/canRead/lastModified/length/delete/list/mkdir/renameTo}: the
+     * calls that wait on a FIFO's peer or a slow (network) file system.
      */
     static final String[][] OPEN_AND_METADATA_METHODS = {
         {"java.io.FileInputStream", "open", "(Ljava/lang/String;)V"},
@@ -61,6 +64,16 @@ final class OffloadTables {
         {DISPATCHER, "rmdir", "(" + UNIX_PATH + ")V"},
         {DISPATCHER, "mkdir", "(" + UNIX_PATH + "I)V"},
         {DISPATCHER, "rename", "(" + UNIX_PATH + UNIX_PATH + ")V"},
+        // java.io.File's metadata: the Java wrappers of java.io.UnixFileSystem's natives
+        {IO_FS, "getBooleanAttributes", "(" + FILE + ")I"},
+        {IO_FS, "hasBooleanAttributes", "(" + FILE + "I)Z"},
+        {IO_FS, "checkAccess", "(" + FILE + "I)Z"},
+        {IO_FS, "getLastModifiedTime", "(" + FILE + ")J"},
+        {IO_FS, "getLength", "(" + FILE + ")J"},
+        {IO_FS, "delete", "(" + FILE + ")Z"},
+        {IO_FS, "list", "(" + FILE + ")[Ljava/lang/String;"},
+        {IO_FS, "createDirectory", "(" + FILE + ")Z"},
+        {IO_FS, "rename", "(" + FILE + FILE + ")Z"},
     };
 
     /**

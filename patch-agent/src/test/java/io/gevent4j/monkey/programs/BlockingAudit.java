@@ -347,6 +347,9 @@ public final class BlockingAudit {
         }
         check(n == 300, "newDirectoryStream");
         check(many.toFile().list().length == 300, "File.list");
+        java.io.File one = many.resolve("f1").toFile();
+        check(one.exists() && one.isFile() && one.length() == 0 && one.lastModified() > 0, "java.io.File metadata");
+        check(one.delete() && !one.exists(), "File.delete");
     }
 
     private static void largeFile(Path dir) throws Exception {
