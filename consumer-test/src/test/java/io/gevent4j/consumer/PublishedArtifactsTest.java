@@ -31,6 +31,7 @@ class PublishedArtifactsTest {
     @ParameterizedTest
     @CsvSource({"gevent4j-greenlet-core, io.gevent4j.core, io/gevent4j/core/RawGreenlet",
             "gevent4j-hub, io.gevent4j, io/gevent4j/Gevent",
+            "gevent4j-junit, io.gevent4j.testing, io/gevent4j/testing/GeventLeakCheck",
             "gevent4j-patch-agent, io.gevent4j.monkey, io/gevent4j/monkey/Monkey"})
     void mainSourcesAndJavadocJarsAreInstalled(String artifactId, String moduleName, String someClass) throws IOException {
         Path dir = artifactDir(artifactId);
@@ -49,6 +50,17 @@ class PublishedArtifactsTest {
         }
         String pom = Files.readString(dir.resolve(base + ".pom"));
         assertTrue(pom.contains("<name>") && pom.contains("<description>"), "pom lacks name/description: " + artifactId);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theHubShipsNoJunitAndDependsOnNone() throws IOException {
+        String base = "gevent4j-hub-" + System.getProperty("gevent4j.version");
+        String pom = Files.readString(artifactDir("gevent4j-hub").resolve(base + ".pom"));
+        assertFalse(pom.contains("<groupId>org.junit"), "the hub's pom depends on JUnit; the leak check lives in gevent4j-junit");
+        try (JarFile hub = new JarFile(artifactDir("gevent4j-hub").resolve(base + ".jar").toFile())) {
+            assertTrue(hub.stream().noneMatch(e -> e.getName().startsWith("io/gevent4j/testing/") && e.getName().endsWith(".class")),
+                    "the hub jar still holds io.gevent4j.testing");
+        }
     }
 
     @ParameterizedTest
