@@ -214,7 +214,7 @@ final class Offload {
             }
             target.hits().increment();
             target.own().increment();
-            return new Offloaded(runOnPool(hub, target, self, args));
+            return new Offloaded(runOnPool(target, self, args));
         } finally {
             IN_CALL.remove();
         }
@@ -232,17 +232,12 @@ final class Offload {
         return false;
     }
 
-    private static Object runOnPool(Hub hub, Target target, Object self, Object[] args) throws Throwable {
+    private static Object runOnPool(Target target, Object self, Object[] args) throws Throwable {
         CompletableFuture<Object> done = new CompletableFuture<>();
         Call call = new Call(target, self, args, done);
-        // the hub must not take the parked greenlet for "would block forever" while the worker runs
-        hub.carrier().retainExternal();
-        try {
-            OffloadPool.shared().execute(call);
-        } catch (RuntimeException rejected) {
-            hub.carrier().releaseExternal();
-            throw rejected;
-        }
+        // No retainExternal: the greenlet parks in the JDK (CompletableFuture.get), not in its hub, so
+        // the hub never takes it for "would block forever"; the worker's completion unparks it.
+        OffloadPool.shared().execute(call);
         boolean interrupted = false;
         try {
             while (true) {
@@ -262,7 +257,6 @@ final class Offload {
                 }
             }
         } finally {
-            hub.carrier().releaseExternal();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
