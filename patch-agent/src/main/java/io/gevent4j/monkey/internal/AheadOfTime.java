@@ -70,7 +70,8 @@ public final class AheadOfTime {
     static final String FORMAT = "1";
 
     /** The packages of java.base that the hub, the greenlet core and the agent reach into. */
-    static final List<String> OPENED_PACKAGES = List.of("java.lang", "java.io", "java.net", "sun.nio.ch");
+    static final List<String> OPENED_PACKAGES = java.util.stream.Stream.concat(
+            BootClasses.OPENED_TO_PROGRAM.stream(), BootClasses.OPENED_TO_AGENT.stream()).toList();
 
     private AheadOfTime() {
     }

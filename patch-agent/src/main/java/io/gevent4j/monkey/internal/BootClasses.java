@@ -47,6 +47,11 @@ final class BootClasses {
         }
     }
 
+    /** The java.base packages that greenlets and the hub need opened (the agent opens them to the program). */
+    static final java.util.List<String> OPENED_TO_PROGRAM = java.util.List.of("java.lang", "java.io", "java.net", "sun.nio.ch");
+    /** The java.base packages only the agent needs: the file patch's opens, metadata calls and fd kinds. */
+    static final java.util.List<String> OPENED_TO_AGENT = java.util.List.of("sun.nio.fs");
+
     /** {@return true once the dispatcher exists in the bootstrap loader} */
     static boolean defined() {
         return findDefined(DISPATCH) != null;
@@ -61,10 +66,10 @@ final class BootClasses {
     static void defineAndOpen(Instrumentation inst, Set<Module> openTo) {
         Module javaBase = Object.class.getModule();
         Module agent = BootClasses.class.getModule();
-        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(agent)),
-                Map.of("java.lang", openTo, "java.io", openTo, "java.net", openTo, "sun.nio.ch", openTo,
-                        "sun.nio.fs", Set.of(agent)), // the file patch's opens, metadata calls and fd kinds
-                Set.of(), Map.of());
+        Map<String, Set<Module>> opens = new java.util.HashMap<>();
+        OPENED_TO_PROGRAM.forEach(pkg -> opens.put(pkg, openTo));
+        OPENED_TO_AGENT.forEach(pkg -> opens.put(pkg, Set.of(agent)));
+        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(agent)), opens, Set.of(), Map.of());
         for (String name : NAMES) {
             if (findDefined(name) == null) {
                 define(name);
