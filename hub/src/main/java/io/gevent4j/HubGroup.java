@@ -1,6 +1,7 @@
 package io.gevent4j;
 
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,9 +242,9 @@ public final class HubGroup implements AutoCloseable {
      */
     private void stopStarted(List<Member> started) {
         closed = true;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = Deadline.after(Duration.ofSeconds(10));
         for (Member m : started) {
-            while (m.hub == null && m.startFailure == null && System.nanoTime() < deadline) {
+            while (m.hub == null && m.startFailure == null && !Deadline.passed(deadline)) {
                 LockSupport.parkNanos(1_000_000);
             }
             m.shutdown();
@@ -361,12 +362,12 @@ public final class HubGroup implements AutoCloseable {
                     }
                 }
             }
-            long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+            long deadline = Deadline.after(DRAIN_LIMIT);
             while (true) {
                 try {
                     // run the spawns handed over before the shutdown, so that each becomes a greenlet that
                     // the close below kills, and none is left unstarted with joiners waiting
-                    Waits.await(drained, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    Waits.await(drained, Duration.ofNanos(Math.max(1, Deadline.remainingNanos(deadline))));
                     return;
                 } catch (InterruptedException e) {
                     h.reportError(thread.getName(), new IllegalStateException("interrupted while closing; the"

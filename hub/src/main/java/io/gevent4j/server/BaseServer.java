@@ -7,7 +7,7 @@ import io.gevent4j.HubGroup;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.event.Event;
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Waits;
 import io.gevent4j.pool.Spawner;
 
 import java.io.IOException;

@@ -49,10 +49,10 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
     public void beforeEach(ExtensionContext context) {
         Hub hub = Hub.currentOrNull();
         Set<Greenlet<?>> greenlets = identitySet();
-        Set<TimerHandle> timers = identitySet();
+        Set<TimerHandle> timers = new java.util.HashSet<>(); // a wake-up timer's handle is equal, not identical, each time
         if (hub != null) {
             greenlets.addAll(hub.liveGreenlets());
-            timers.addAll(hub.pendingTimersSnapshot());
+            timers.addAll(hub.inspect().pendingTimers());
         }
         Set<BaseServer<?>> servers = identitySet();
         servers.addAll(ListeningServers.snapshot());
@@ -69,7 +69,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
         Hub hub = Hub.currentOrNull();
         if (hub != null && !hub.isClosed()) {
             // run what is still queued: greenlets started but not run yet, links, error reports
-            for (int i = 0; i < 1_000 && hub.carrier().readyCount() > 0; i++) {
+            for (int i = 0; i < 1_000 && hub.inspect().readyCount() > 0; i++) {
                 Gevent.sleep(0);
             }
         }
@@ -106,10 +106,11 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
         }
         for (Greenlet<?> g : left) {
             StringBuilder line = new StringBuilder("greenlet ").append(g);
-            if (g.blocker() != null) {
-                line.append(" waiting on ").append(g.blocker());
+            Object blocker = hub.inspect().blockerOf(g);
+            if (blocker != null) {
+                line.append(" waiting on ").append(blocker);
             }
-            Thread t = g.thread();
+            Thread t = hub.inspect().threadOf(g);
             if (t != null) {
                 for (StackTraceElement e : t.getStackTrace()) {
                     line.append("\n      at ").append(e);
@@ -129,7 +130,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
             }
             Gevent.sleep(0);
         }
-        for (TimerHandle timer : hub.pendingTimersSnapshot()) {
+        for (TimerHandle timer : hub.inspect().pendingTimers()) {
             if (!(sameHub && before.timers().contains(timer))) {
                 leaks.add("pending " + timer);
                 timer.cancel();

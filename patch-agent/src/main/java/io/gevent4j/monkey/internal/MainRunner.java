@@ -87,7 +87,7 @@ final class MainRunner {
 
     boolean run(Class<?> type, Object self, Object[] args) throws Throwable {
         Expected where = expected.get(type.getName());
-        if (where == null || Thread.currentThread() != where.thread() || Strand.currentOrNull() instanceof Greenlet<?>
+        if (where == null || Thread.currentThread() != where.thread() || Greenlet.current() != null
                 || !where.started().compareAndSet(false, true)) {
             return false;
         }

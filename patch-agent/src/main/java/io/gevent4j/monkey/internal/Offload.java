@@ -171,7 +171,7 @@ final class Offload {
     private static Object runOnPool(Hub hub, Target target, Object self, Object[] args) throws Throwable {
         CompletableFuture<Object> done = new CompletableFuture<>();
         Call call = new Call(target, self, args, done);
-        hub.threadpool().spawn(call);
+        io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(call); // the pool of hub, the caller's
         boolean interrupted = false;
         try {
             while (true) {
