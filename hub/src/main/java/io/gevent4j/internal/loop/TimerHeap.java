@@ -1,6 +1,5 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.loop;
 
-import io.gevent4j.TimerHandle;
 import io.gevent4j.core.Strand;
 
 import java.util.Arrays;
@@ -18,32 +17,40 @@ import java.util.Arrays;
  * CPU caches, and popping the next due timer was dominated by those cache misses.
  */
 public final class TimerHeap {
-    /** One scheduled timer. */
-    public static final class Timer implements TimerHandle {
-        private final TimerHeap heap;
+    /**
+     * One scheduled timer. A layer above may subclass it to give it a public face (the hub's
+     * {@code TimerHandle}) and schedule it with {@link #add}.
+     */
+    public static class Timer {
+        TimerHeap heap;
         final long deadline;
-        final long sequence;
+        long sequence;
         final Strand wake;
         final Runnable action;
         int index = -1;
         boolean fired;
 
-        Timer(TimerHeap heap, long deadline, long sequence, Strand wake, Runnable action) {
-            this.heap = heap;
+        /**
+         * A timer that wakes {@code wake} or, if that is null, runs {@code action}.
+         *
+         * @param deadline on the {@link System#nanoTime()} scale
+         * @param wake the strand to unpark, or {@code null}
+         * @param action the callback, if {@code wake} is null
+         */
+        protected Timer(long deadline, Strand wake, Runnable action) {
             this.deadline = deadline;
-            this.sequence = sequence;
             this.wake = wake;
             this.action = action;
         }
 
-        @Override
+        /** Stops the timer if it has not fired yet. Idempotent; loop thread only. */
         public void cancel() {
             if (index >= 0) {
                 heap.remove(this);
             }
         }
 
-        @Override
+        /** {@return true while scheduled: neither fired nor cancelled} */
         public boolean pending() {
             return index >= 0;
         }
@@ -71,7 +78,7 @@ public final class TimerHeap {
     }
 
     /** Receives a timer callback's exception. */
-    public interface ErrorSink {
+    public interface TimerErrors {
         /**
          * @param timer the timer whose callback failed
          * @param error what it threw
@@ -98,7 +105,7 @@ public final class TimerHeap {
      * @return the timer
      */
     public Timer wakeAt(long deadline, Strand strand) {
-        return add(new Timer(this, deadline, sequence++, strand, null));
+        return add(new Timer(deadline, strand, null));
     }
 
     /**
@@ -109,10 +116,23 @@ public final class TimerHeap {
      * @return the timer
      */
     public Timer runAt(long deadline, Runnable action) {
-        return add(new Timer(this, deadline, sequence++, null, action));
+        return add(new Timer(deadline, null, action));
     }
 
-    private Timer add(Timer timer) {
+    /**
+     * Schedules a timer made by the caller (a subclass).
+     *
+     * @param timer a new timer, never scheduled before
+     * @param <T> its type
+     * @return the timer
+     * @throws IllegalStateException if it was scheduled before
+     */
+    public <T extends Timer> T add(T timer) {
+        if (timer.heap != null) {
+            throw new IllegalStateException(timer + " was scheduled before; make a new timer");
+        }
+        timer.heap = this;
+        timer.sequence = sequence++;
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
             deadlines = Arrays.copyOf(deadlines, size * 2);
@@ -132,7 +152,7 @@ public final class TimerHeap {
      * @param errors receives a callback's exception; the other timers still fire
      * @return nanoseconds until the next timer (at least 1), or -1 if none is left
      */
-    public long fireDue(long now, ErrorSink errors) {
+    public long fireDue(long now, TimerErrors errors) {
         while (size > 0) {
             long due = deadlines[0] - now;
             if (due > 0) {

@@ -1,4 +1,4 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.loop;
 
 import io.gevent4j.core.Strand;
 

@@ -1,8 +1,7 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.loop;
 
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
-import io.gevent4j.Hub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * waits to it; that path is tested in the patch-agent module).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HubPollerTest {
+class FdPollerTest {
 
     static int fdOf(SocketChannel channel) throws Exception {
         Method getFDVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
@@ -43,7 +42,7 @@ class HubPollerTest {
                 throw new IOException("closed after " + buf.position() + " bytes");
             }
             if (r == 0) {
-                Hub.current().poller().poll(fd, 1, 0, ch::isOpen);
+                Loop.current().poller().awaitReady(fd, IoEvent.READ, 0, ch::isOpen);
             }
         }
         return new String(buf.array(), StandardCharsets.UTF_8);
@@ -51,7 +50,7 @@ class HubPollerTest {
 
     @Test
     void greenletsWaitForReadinessInTheHubsEpoll() throws Exception {
-        assertTrue(HubPoller.available(), "surefire opens java.base/sun.nio.ch");
+        assertTrue(FdPoller.available(), "surefire opens java.base/sun.nio.ch");
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             int clients = 50;
@@ -80,7 +79,7 @@ class HubPollerTest {
                 assertEquals("hello" + i, readers.get(i).value());
             }
             assertEquals(5, ticks[0]);
-            assertEquals(0, Hub.current().poller().waiting());
+            assertEquals(0, Loop.current().poller().waiting());
             for (SocketChannel s : accepted) {
                 s.close();
             }
@@ -114,12 +113,12 @@ class HubPollerTest {
             SocketChannel s = pair.accepted();
             int fd = fdOf(s);
             long t = System.nanoTime();
-            Greenlet<Void> timed = Gevent.spawn(() -> Hub.current().poller().poll(fd, 1, 50_000_000L, s::isOpen));
+            Greenlet<Void> timed = Gevent.spawn(() -> Loop.current().poller().awaitReady(fd, IoEvent.READ, 50_000_000L, s::isOpen));
             timed.join();
             assertTrue(timed.successful());
             assertTrue(System.nanoTime() - t >= 40_000_000L, "returned before its 50 ms timeout");
 
-            Greenlet<Void> stopped = Gevent.spawn(() -> Hub.current().poller().poll(fd, 1, 0, s::isOpen));
+            Greenlet<Void> stopped = Gevent.spawn(() -> Loop.current().poller().awaitReady(fd, IoEvent.READ, 0, s::isOpen));
             Gevent.sleep(0);
             assertFalse(stopped.dead());
             io.gevent4j.spi.AgentSupport.wakeFdWaiters(fd, 0);
@@ -129,7 +128,7 @@ class HubPollerTest {
     }
 
     @Test
-    void killRaisesIntoAGreenletWaitingInTheHubPoller() throws Exception {
+    void killRaisesIntoAGreenletWaitingInTheFdPoller() throws Exception {
         try (LoopbackPair pair = LoopbackPair.open()) {
             SocketChannel client = pair.client();
             SocketChannel s = pair.accepted();
@@ -138,12 +137,12 @@ class HubPollerTest {
             reader.kill();
             assertTrue(reader.killed());
             assertTrue(s.isOpen(), "a kill must not close the socket, unlike an interrupt");
-            assertEquals(0, Hub.current().poller().waiting());
+            assertEquals(0, Loop.current().poller().waiting());
         }
     }
 
     /** Registrations in the hub's epoll as the kernel lists them (its eventfd included). */
-    static long registrations(HubPoller poller) throws IOException {
+    static long registrations(FdPoller poller) throws IOException {
         return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + poller.epollFd()))
                 .stream().filter(l -> l.startsWith("tfd:")).count();
     }
@@ -154,10 +153,10 @@ class HubPollerTest {
             SocketChannel client = pair.client();
             SocketChannel s = pair.accepted();
             int fd = fdOf(s);
-            HubPoller poller = Hub.current().poller();
+            FdPoller poller = Loop.current().poller();
             long before = registrations(poller);
             long[] during = new long[1];
-            Greenlet<Void> timed = Gevent.spawn(() -> poller.poll(fd, 1, 100_000_000L, s::isOpen));
+            Greenlet<Void> timed = Gevent.spawn(() -> poller.awaitReady(fd, IoEvent.READ, 100_000_000L, s::isOpen));
             Greenlet<Void> observer = Gevent.spawn(() -> {
                 during[0] = registrations(poller);
             });
@@ -176,7 +175,7 @@ class HubPollerTest {
             Greenlet<String> reader = Gevent.spawn(() -> readFully(s, 2));
             // registered after the reader: the one-shot registration now covers both events, and the
             // write event fires at once (the socket has room), which disarms the read side too
-            Greenlet<Void> writer = Gevent.spawn(() -> Hub.current().poller().poll(fdOf(s), 4, 0, s::isOpen));
+            Greenlet<Void> writer = Gevent.spawn(() -> Loop.current().poller().awaitReady(fdOf(s), IoEvent.WRITE, 0, s::isOpen));
             writer.join();
             assertTrue(writer.successful());
             assertFalse(reader.dead());

@@ -1,7 +1,5 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.loop;
 
-import io.gevent4j.Hub;
-import io.gevent4j.TimerHandle;
 import io.gevent4j.core.Strand;
 
 import java.time.Duration;
@@ -41,7 +39,7 @@ public final class Waits {
             } while (!condition.getAsBoolean());
             return true;
         }
-        TimerHandle timer = Hub.of(me).callLater(timeout, me::unpark);
+        TimerHeap.Timer timer = Loop.of(me).timers().wakeAt(Deadline.after(timeout), me);
         try {
             do {
                 me.park(blocker);

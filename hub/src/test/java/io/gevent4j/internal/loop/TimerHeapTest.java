@@ -1,4 +1,4 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.loop;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +23,7 @@ class TimerHeapTest {
     private static final Comparator<Entry> ORDER =
             Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::seq);
 
-    private static TimerHeap.ErrorSink failOnError() {
+    private static TimerHeap.TimerErrors failOnError() {
         return (timer, error) -> {
             throw new AssertionError("timer callback failed: " + timer, error);
         };
