@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
  * test with the command that installs it.
  */
 final class Servers {
-    static final String INSTALL = "run 'apt-get install -y redis-server python3-celery celery python3-redis' (.ci/run does)";
+    static final String INSTALL = "run 'apt-get install -y redis-server python3-celery celery python3-redis python3-gevent' (.ci/run does)";
     static final String PYTHON = "/usr/bin/python3";
 
     private Servers() {
@@ -140,7 +140,7 @@ final class Servers {
         if (!new File(PYTHON).canExecute()) {
             throw new AssertionError(PYTHON + " is missing: " + INSTALL);
         }
-        Process p = new ProcessBuilder(PYTHON, "-c", "import celery, redis").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(PYTHON, "-c", "import celery, redis, gevent").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new AssertionError("Python Celery is not importable by " + PYTHON + " (" + out.trim() + "): " + INSTALL);
