@@ -1,21 +1,13 @@
 package io.gevent4j;
 
 import io.gevent4j.core.GreenletExit;
-import io.gevent4j.core.Strand;
-import io.gevent4j.internal.TimerHeap;
-import io.gevent4j.internal.Waits;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 
 /**
  * The gevent API in Java shape: {@code spawn}, {@code joinAll}, {@code killAll}, {@code sleep},
@@ -134,43 +126,7 @@ public final class Gevent {
      * @throws InterruptedException if interrupted
      */
     public static void sleepNanos(long nanos) throws InterruptedException {
-        Strand me = Strand.current();
-        if (nanos <= 0) {
-            yieldNow(me);
-            return;
-        }
-        Hub hub = Hub.of(me);
-        TimerHeap.Timer timer = hub.wakeLater(nanos, me);
-        try {
-            do {
-                me.parkUntil(timer, timer.deadline());
-                // A greenlet pinned to its carrier (see Strand.parkUntil) wakes at the deadline without
-                // the timer firing, since its hub could not run meanwhile.
-            } while (!timer.fired() && timer.deadline() - System.nanoTime() > 0);
-        } finally {
-            timer.cancel();
-        }
-    }
-
-    private static void yieldNow(Strand me) throws InterruptedException {
-        if (me.isRoot()) {
-            // loop on our own flag: a stale wake-up must not end the yield before the others ran
-            boolean[] resumed = new boolean[1];
-            Hub.of(me).callSoon(() -> {
-                resumed[0] = true;
-                me.unpark();
-            });
-            do {
-                me.park("sleep(0)");
-            } while (!resumed[0]);
-            return;
-        }
-        // On a greenlet the JDK's yield re-submits its continuation to the end of the hub's ready queue.
-        Thread.yield();
-        me.throwPending();
-        if (Thread.interrupted()) {
-            throw new InterruptedException(me.name() + " was interrupted in sleep(0)");
-        }
+        Waiting.sleepNanos(nanos);
     }
 
     // ---- joinAll / killAll -------------------------------------------------------------------
@@ -215,87 +171,7 @@ public final class Gevent {
      */
     public static <G extends Greenlet<?>> List<G> joinAll(Collection<G> greenlets, Duration timeout,
                                                           boolean raiseError, int count) throws InterruptedException {
-        Strand me = Strand.current();
-        Hub hub = Hub.of(me);
-        List<G> done = new ArrayList<>(greenlets.size());
-        int wanted = Math.min(count, greenlets.size());
-        JoinAll<G> waiter = new JoinAll<>(me, done, wanted, raiseError);
-        for (G g : greenlets) {
-            g.hub().checkInHub(g); // a greenlet of another hub cannot be linked from here
-            if (raiseError) {
-                g.markObserved();
-            }
-            if (g.dead()) {
-                waiter.accept(g);
-            }
-        }
-        if (waiter.finished()) {
-            return waiter.result();
-        }
-        for (G g : greenlets) {
-            if (!g.dead()) {
-                linkWaiter(g, waiter);
-            }
-        }
-        try {
-            Waits.parkUntil(waiter, timeout, waiter::finished);
-        } finally {
-            for (G g : greenlets) {
-                g.unlinkInternal(waiter);
-            }
-        }
-        return waiter.result();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <G extends Greenlet<?>> void linkWaiter(G g, Consumer<? super G> waiter) {
-        ((Greenlet<Object>) g).linkInternal((Consumer<? super Greenlet<Object>>) (Consumer<?>) waiter);
-    }
-
-    private static final class JoinAll<G extends Greenlet<?>> implements Consumer<G> {
-        private final Strand waiter;
-        private final List<G> done;
-        private final int wanted;
-        private final boolean raiseError;
-        private Throwable failure;
-
-        JoinAll(Strand waiter, List<G> done, int wanted, boolean raiseError) {
-            this.waiter = waiter;
-            this.done = done;
-            this.wanted = wanted;
-            this.raiseError = raiseError;
-        }
-
-        @Override
-        public void accept(G g) {
-            done.add(g);
-            // failure() does not mark the exception observed: a plain joinAll still lets it be printed
-            if (raiseError && failure == null && g.failure() != null) {
-                failure = g.failure();
-            }
-            if (finished()) {
-                waiter.unpark();
-            }
-        }
-
-        boolean finished() {
-            return done.size() >= wanted || failure != null;
-        }
-
-        List<G> result() {
-            if (failure != null) {
-                if (failure instanceof RuntimeException || failure instanceof Error) {
-                    throw Strand.<RuntimeException>sneakyThrow(failure);
-                }
-                throw new CompletionException(failure);
-            }
-            return done;
-        }
-
-        @Override
-        public String toString() {
-            return "joinAll (" + done.size() + " of " + wanted + " finished)";
-        }
+        return Waiting.joinAll(greenlets, timeout, raiseError, count);
     }
 
     /**
@@ -320,30 +196,7 @@ public final class Gevent {
      */
     public static boolean killAll(Collection<? extends Greenlet<?>> greenlets, Throwable error, boolean block,
                                   Duration timeout) throws InterruptedException {
-        Greenlet<?> self = Greenlet.current();
-        List<Greenlet<?>> list = new ArrayList<>(greenlets.size());
-        for (Greenlet<?> g : greenlets) {
-            if (g != self) { // the caller does not kill (nor wait for) itself
-                list.add(g);
-            }
-        }
-        for (Greenlet<?> g : list) {
-            if (!g.dead()) {
-                g.kill(error, false, null);
-            }
-        }
-        if (!block) {
-            return list.stream().allMatch(Greenlet::dead);
-        }
-        // join one by one: unlike joinAll this also works for greenlets of other hubs
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        for (Greenlet<?> g : list) {
-            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            if (!g.join(left)) {
-                return false;
-            }
-        }
-        return true;
+        return Waiting.killAll(greenlets, error, block, timeout);
     }
 
     // ---- wait / iwait ------------------------------------------------------------------------
@@ -361,17 +214,7 @@ public final class Gevent {
      */
     public static <W extends Waitable> List<W> wait(Collection<W> objects, Duration timeout, int count)
             throws InterruptedException {
-        List<W> ready = new ArrayList<>();
-        IWait<W> it = new IWait<>(new ArrayList<>(objects), timeout);
-        int wanted = Math.min(count, objects.size());
-        try {
-            while (ready.size() < wanted && it.hasNext()) {
-                ready.add(it.next());
-            }
-        } finally {
-            it.unlinkAll(); // those not waited for must not keep a callback to us
-        }
-        return ready;
+        return Waiting.wait(objects, timeout, count);
     }
 
     /**
@@ -386,87 +229,7 @@ public final class Gevent {
      * @return an iterable that may be iterated once
      */
     public static <W extends Waitable> Iterable<W> iwait(Collection<W> objects, Duration timeout) {
-        return () -> new IWait<>(new ArrayList<>(objects), timeout);
-    }
-
-    private static final class IWait<W extends Waitable> implements Iterator<W>, Consumer<Waitable> {
-        private final List<W> objects;
-        private final ArrayDeque<W> arrived = new ArrayDeque<>();
-        private final Strand waiter = Strand.current();
-        private final long deadline;
-        private final boolean timed;
-        private int delivered;
-        private boolean linked;
-        private boolean linking;
-
-        IWait(List<W> objects, Duration timeout) {
-            this.objects = objects;
-            this.timed = timeout != null;
-            this.deadline = timed ? System.nanoTime() + timeout.toNanos() : 0;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void accept(Waitable w) {
-            arrived.add((W) w);
-            if (!linking) { // an object ready at rawlink time calls back at once: no wake-up needed
-                waiter.unpark();
-            }
-        }
-
-        void unlinkAll() {
-            if (linked) {
-                for (W w : objects) {
-                    w.rawunlink(this);
-                }
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (!linked) {
-                linked = true;
-                linking = true;
-                try {
-                    for (W w : objects) {
-                        w.rawlink(this);
-                    }
-                } finally {
-                    linking = false;
-                }
-            }
-            if (!arrived.isEmpty()) {
-                return true;
-            }
-            if (delivered == objects.size()) {
-                return false;
-            }
-            try {
-                Duration left = timed ? Duration.ofNanos(Math.max(0, deadline - System.nanoTime())) : null;
-                Waits.parkUntil(this, left, () -> !arrived.isEmpty());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (arrived.isEmpty()) {
-                unlinkAll();
-                return false;
-            }
-            return true;
-        }
-
-        @Override
-        public W next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("iwait: nothing more became ready");
-            }
-            delivered++;
-            return arrived.poll();
-        }
-
-        @Override
-        public String toString() {
-            return "iwait (" + delivered + " of " + objects.size() + " ready)";
-        }
+        return Waiting.iwait(objects, timeout);
     }
 
     // ---- timeouts and run --------------------------------------------------------------------
@@ -518,17 +281,7 @@ public final class Gevent {
      * @throws Exception exactly what {@code main} threw
      */
     public static <T> T run(Callable<T> main) throws Exception {
-        Greenlet<T> g = spawn(main);
-        g.markObserved();
-        g.join();
-        Throwable failure = g.exception();
-        if (failure != null) {
-            throw Strand.<Exception>sneakyThrow(failure);
-        }
-        if (g.killed()) {
-            throw new java.util.concurrent.CancellationException(g.name() + " was killed");
-        }
-        return g.value();
+        return Waiting.run(main);
     }
 
     /**
@@ -537,6 +290,6 @@ public final class Gevent {
      * @return the description
      */
     public static String formatRunInfo() {
-        return Hub.formatRunInfoAll();
+        return HubInspector.formatRunInfoAll();
     }
 }

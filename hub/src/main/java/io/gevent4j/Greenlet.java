@@ -2,12 +2,13 @@ package io.gevent4j;
 
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
-import io.gevent4j.internal.TimerHeap;
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.Linkable;
+import io.gevent4j.internal.loop.TimerHeap;
+import io.gevent4j.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -42,43 +43,102 @@ import java.util.function.Consumer;
  * otherwise; {@link #kill}, {@link #join}, {@link #get()} and {@link #toCompletableFuture()} may be
  * called from any thread.
  *
+ * <p>A greenlet is not itself a {@link Strand}: it owns one (its virtual thread's scheduling state,
+ * made when it starts), so that the strand's machinery (raise, park) stays off its public surface.
+ * Internal waiters (join, joinAll, futures) are the rawlink callbacks of its {@link Linkable} base,
+ * called synchronously at death; user links run after death in one hub callback.
+ *
  * @param <T> the result type
  */
-public class Greenlet<T> extends Strand implements Future<T>, Waitable {
+public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Waitable {
     private static final AtomicLong IDS = new AtomicLong();
     private static final byte NEW = 0;
     private static final byte STARTED = 1;
     private static final byte RUNNING = 2;
     private static final byte DEAD = 3;
+    private static final byte KILLED = 1;
+    private static final byte NOTIFIER_SCHEDULED = 2;
+    private static final byte SCHEDULED = 4;
 
     private final Hub hub;
     private final Callable<T> task;
     private final long id;
     private final long spawnedAt;
+    /** Made by {@link #start()} (or by {@link #strand()} for a greenlet that never starts). */
+    private Body strand;
     private String name;
     /** Volatile so that a thread outside the hub that sees DEAD also sees the value and exception. */
     private volatile byte state = NEW;
-    private boolean killed;
+    /** {@link #KILLED}, {@link #NOTIFIER_SCHEDULED}, {@link #SCHEDULED}: hub thread only. */
+    private byte flags;
     private volatile boolean observed;
     private T value;
     private Throwable exception;
-    /** Internal waiters (join, joinAll, futures): null, one Consumer, or an ArrayList; called synchronously at death. */
-    private Object listeners;
     /** User links, run by one hub callback after death; null until the first link. */
     private ArrayDeque<Link> links;
-    private boolean notifierScheduled;
     private TimerHandle startTimer;
     /** The hub's list of scheduled greenlets (started or start-later, not running yet), for close and dumps. */
     Greenlet<?> scheduledPrev;
     Greenlet<?> scheduledNext;
-    boolean scheduled;
+
+    /** The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. */
+    static final class Body extends Strand {
+        final Greenlet<?> greenlet;
+
+        Body(Greenlet<?> greenlet) {
+            super(greenlet.hub.carrier());
+            this.greenlet = greenlet;
+        }
+
+        @Override
+        public String name() {
+            return greenlet.name();
+        }
+
+        Thread newThread(Runnable body) {
+            return createThread(body);
+        }
+    }
 
     Greenlet(Hub hub, Callable<T> task) {
-        super(hub.carrier());
         this.hub = hub;
         this.task = Objects.requireNonNull(task, "task");
         this.id = IDS.incrementAndGet();
         this.spawnedAt = System.nanoTime();
+    }
+
+    /** {@return this greenlet's strand, made on first use} */
+    Strand strand() {
+        Body s = strand;
+        if (s == null) {
+            s = new Body(this);
+            strand = s;
+        }
+        return s;
+    }
+
+    /** {@return the greenlet's virtual thread, or {@code null} before it starts} */
+    Thread thread() {
+        Body s = strand;
+        return s == null ? null : s.thread();
+    }
+
+    /**
+     * The greenlet a strand belongs to.
+     *
+     * @param strand a strand, or {@code null}
+     * @return its greenlet, or {@code null} for a root strand or {@code null}
+     */
+    static Greenlet<?> of(Strand strand) {
+        return strand instanceof Body b ? b.greenlet : null;
+    }
+
+    private boolean flag(byte f) {
+        return (flags & f) != 0;
+    }
+
+    private void setFlag(byte f, boolean on) {
+        flags = (byte) (on ? flags | f : flags & ~f);
     }
 
     /**
@@ -98,7 +158,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      * @return the current greenlet, or {@code null} on a platform thread outside greenlets
      */
     public static Greenlet<?> current() {
-        return Strand.currentOrNull() instanceof Greenlet<?> g ? g : null;
+        return Strand.currentOrNull() instanceof Body b ? b.greenlet : null;
     }
 
     /**
@@ -115,9 +175,9 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 startTimer.cancel();
                 startTimer = null;
             } else {
-                hub.addScheduled(this);
+                hub.notYetRun().add(this);
             }
-            Thread t = createThread(this::body);
+            Thread t = ((Body) strand()).newThread(this::body);
             if (name != null) {
                 t.setName(name); // named before it started: thread dumps show the name too
             }
@@ -139,7 +199,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 startTimer = null;
                 start();
             });
-            hub.addScheduled(this);
+            hub.notYetRun().add(this);
         }
         return this;
     }
@@ -149,17 +209,18 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
             return; // killed after start() but before it ran: it never runs
         }
         state = RUNNING;
-        hub.removeScheduled(this);
+        hub.notYetRun().remove(this);
+        Strand me = strand;
         if (io.gevent4j.internal.jfr.Jfr.active()) {
-            io.gevent4j.internal.jfr.GreenletSpawnEvent.emit(this);
+            io.gevent4j.internal.jfr.GreenletSpawnEvent.emit(me);
         }
         try {
-            throwPending();
+            me.throwPending();
             value = task.call();
         } catch (GreenletExit exit) {
-            killed = true;
+            setFlag(KILLED, true);
         } catch (Throwable t) {
-            Throwable raised = pendingThrowDeliveredByInterrupt();
+            Throwable raised = me.pendingThrowDeliveredByInterrupt();
             if (raised == null) {
                 exception = t;
             } else {
@@ -167,7 +228,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 // died of that interrupt: it died of the kill, not of the InterruptedException
                 Thread.interrupted();
                 if (raised instanceof GreenletExit) {
-                    killed = true;
+                    setFlag(KILLED, true);
                 } else {
                     exception = raised;
                 }
@@ -179,18 +240,10 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     private void die() {
         state = DEAD;
         if (io.gevent4j.internal.jfr.Jfr.active()) {
-            io.gevent4j.internal.jfr.GreenletExitEvent.emit(this, killed ? "killed" : exception != null ? "failed" : "finished",
+            io.gevent4j.internal.jfr.GreenletExitEvent.emit(strand(), killed() ? "killed" : exception != null ? "failed" : "finished",
                     exception, System.nanoTime() - spawnedAt);
         }
-        Object l = listeners;
-        listeners = null;
-        if (l instanceof ArrayList<?> list) {
-            for (Object each : list) {
-                notifyListener(each);
-            }
-        } else if (l != null) {
-            notifyListener(l);
-        }
+        fireLinks();
         if (links != null && !links.isEmpty()) {
             scheduleNotifier();
         }
@@ -201,15 +254,15 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     }
 
     private void scheduleNotifier() {
-        if (!notifierScheduled) {
-            notifierScheduled = true;
+        if (!flag(NOTIFIER_SCHEDULED)) {
+            setFlag(NOTIFIER_SCHEDULED, true);
             hub.carrier().execute(this::notifyLinks);
         }
     }
 
     /** Runs the user links on the hub, in order; a link unlinked by an earlier one does not run. */
     private void notifyLinks() {
-        notifierScheduled = false;
+        setFlag(NOTIFIER_SCHEDULED, false);
         Link link;
         while (links != null && (link = links.pollFirst()) != null) {
             try {
@@ -230,63 +283,48 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         return exception;
     }
 
-    @SuppressWarnings("unchecked")
-    private void notifyListener(Object listener) {
-        try {
-            ((Consumer<? super Greenlet<T>>) listener).accept(this);
-        } catch (Throwable error) {
-            hub.reportError("link of " + this, error);
-        }
+    @Override
+    protected boolean isReadyNow() {
+        return state == DEAD;
+    }
+
+    @Override
+    protected void reportLinkError(Object context, Throwable error) {
+        hub.reportError(context, error);
     }
 
     // ---- links -------------------------------------------------------------------------------
 
     void linkInternal(Consumer<? super Greenlet<T>> listener) {
-        if (state == DEAD) {
-            listener.accept(this);
-            return;
-        }
-        Object l = listeners;
-        if (l == null) {
-            listeners = listener;
-        } else if (l instanceof ArrayList<?> list) {
-            @SuppressWarnings("unchecked")
-            ArrayList<Object> objects = (ArrayList<Object>) list;
-            objects.add(listener);
-        } else {
-            ArrayList<Object> list = new ArrayList<>(4);
-            list.add(l);
-            list.add(listener);
-            listeners = list;
-        }
+        addLink(listener);
     }
 
     boolean unlinkInternal(Object listener) {
-        Object l = listeners;
-        if (l == listener) {
-            listeners = null;
-            return true;
-        }
-        return l instanceof ArrayList<?> list && list.remove(listener);
+        return removeLink(listener);
     }
 
     void markObserved() {
         observed = true;
     }
 
+    /** Which deaths a user link runs for. */
+    private enum LinkFilter {
+        ANY, SUCCESS, FAILURE
+    }
+
     /** A user link: run by the hub's notifier callback after the greenlet's death. */
     private final class Link {
         final Consumer<? super Greenlet<T>> callback;
-        final int filter; // 0 any, 1 success only, 2 failure only
+        final LinkFilter filter;
 
-        Link(Consumer<? super Greenlet<T>> callback, int filter) {
+        Link(Consumer<? super Greenlet<T>> callback, LinkFilter filter) {
             this.callback = callback;
             this.filter = filter;
         }
 
         void run() {
             boolean success = exception == null;
-            if (filter == 0 || (filter == 1 && success) || (filter == 2 && !success)) {
+            if (filter == LinkFilter.ANY || (filter == LinkFilter.SUCCESS) == success) {
                 callback.accept(Greenlet.this);
             }
         }
@@ -300,7 +338,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      * @param callback receives this greenlet
      */
     public void link(Consumer<? super Greenlet<T>> callback) {
-        addLink(callback, 0);
+        addUserLink(callback, LinkFilter.ANY);
     }
 
     /**
@@ -309,7 +347,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      * @param callback receives this greenlet
      */
     public void linkValue(Consumer<? super Greenlet<T>> callback) {
-        addLink(callback, 1);
+        addUserLink(callback, LinkFilter.SUCCESS);
     }
 
     /**
@@ -318,13 +356,13 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      * @param callback receives this greenlet
      */
     public void linkException(Consumer<? super Greenlet<T>> callback) {
-        addLink(callback, 2);
+        addUserLink(callback, LinkFilter.FAILURE);
     }
 
-    private void addLink(Consumer<? super Greenlet<T>> callback, int filter) {
+    private void addUserLink(Consumer<? super Greenlet<T>> callback, LinkFilter filter) {
         Objects.requireNonNull(callback, "callback");
         hub.checkInHub(this);
-        if (filter != 1) {
+        if (filter != LinkFilter.SUCCESS) {
             observed = true;
         }
         if (links == null) {
@@ -398,7 +436,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
 
     /** {@return true if it was ended by a kill} */
     public boolean killed() {
-        return killed;
+        return flag(KILLED);
     }
 
     /** {@return the value returned, or {@code null} until then (and after a failure or kill)} */
@@ -417,7 +455,6 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     }
 
     /** {@return "Greenlet-N" unless renamed} */
-    @Override
     public String name() {
         String n = name;
         return n != null ? n : "Greenlet-" + id;
@@ -431,14 +468,24 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
      */
     public Greenlet<T> name(String newName) {
         this.name = Objects.requireNonNull(newName, "name");
-        if (thread() != null) {
-            thread().setName(newName);
+        Thread t = thread();
+        if (t != null) {
+            t.setName(newName);
         }
         return this;
     }
 
     long spawnedAt() {
         return spawnedAt;
+    }
+
+    /** {@return true while on the hub's list of greenlets that have not run yet (hub thread only)} */
+    boolean scheduled() {
+        return flag(SCHEDULED);
+    }
+
+    void scheduled(boolean on) {
+        setFlag(SCHEDULED, on);
     }
 
     // ---- waiting -----------------------------------------------------------------------------
@@ -474,12 +521,12 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 throw new IllegalStateException("unreachable: handle() never fails", e);
             }
         }
-        if (me == this) {
+        if (me == strand) {
             throw new IllegalStateException("gevent4j: " + name() + " cannot join itself: it would wait forever");
         }
         Consumer<Greenlet<T>> wake = g -> me.unpark();
         linkInternal(wake);
-        TimerHeap.Timer timer = timeout == null ? null : hub.wakeLater(timeout.toNanos(), me);
+        TimerHeap.Timer timer = timeout == null ? null : hub.loop().timers().wakeAt(Deadline.after(timeout), me);
         try {
             while (state != DEAD && (timer == null || !timer.fired())) {
                 me.park(this);
@@ -532,7 +579,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         if (exception != null) {
             throw new ExecutionException(name() + " failed: " + exception, exception);
         }
-        if (killed) {
+        if (killed()) {
             throw new CancellationException(name() + " was killed");
         }
         return value;
@@ -568,7 +615,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     private void completeFrom(CompletableFuture<T> future) {
         if (exception != null) {
             future.completeExceptionally(exception);
-        } else if (killed) {
+        } else if (killed()) {
             future.completeExceptionally(new CancellationException(name() + " was killed"));
         } else {
             future.complete(value);
@@ -602,7 +649,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
         if (!hub.inHub()) {
             hub.callSoonThreadsafe(() -> killOnHub(error));
         } else {
-            if (Strand.currentOrNull() == this) {
+            if (strand != null && Strand.currentOrNull() == strand) {
                 throw Strand.<RuntimeException>sneakyThrow(error);
             }
             killOnHub(error);
@@ -617,16 +664,16 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
                 startTimer.cancel();
                 startTimer = null;
             }
-            hub.removeScheduled(this);
+            hub.notYetRun().remove(this);
             if (error instanceof GreenletExit) {
-                killed = true;
+                setFlag(KILLED, true);
             } else {
                 exception = error;
                 observed = true;
             }
             die();
         } else if (state == RUNNING) {
-            raise(error);
+            strand.raise(error);
         }
     }
 
@@ -654,7 +701,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     /** {@return true if it was killed} */
     @Override
     public boolean isCancelled() {
-        return killed;
+        return killed();
     }
 
     /** {@return true once dead} */
@@ -666,7 +713,7 @@ public class Greenlet<T> extends Strand implements Future<T>, Waitable {
     @Override
     public String toString() {
         String s = state == NEW ? (startTimer != null ? "start scheduled" : "new")
-                : state == STARTED ? "started, not run yet" : state == RUNNING ? "running" : killed ? "killed"
+                : state == STARTED ? "started, not run yet" : state == RUNNING ? "running" : killed() ? "killed"
                 : exception != null ? "failed: " + exception : "finished";
         return "Greenlet[\"" + name() + "\", " + s + "]";
     }

@@ -1,6 +1,7 @@
 package io.gevent4j;
 
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,6 +181,28 @@ public final class HubGroup implements AutoCloseable {
     }
 
     /**
+     * A new {@link java.util.concurrent.ExecutorService} whose tasks run as greenlets spread over the
+     * group's hubs (round-robin; FIFO on each hub), for servers that take an executor, e.g. Jetty's
+     * {@code QueuedThreadPool.setVirtualThreadsExecutor} (see {@code docs/serving.md}). Any thread.
+     *
+     * @return a new executor; shutting it down does not close the group
+     */
+    public java.util.concurrent.ExecutorService executor() {
+        return GreenletExecutor.on(this);
+    }
+
+    /**
+     * A {@link java.util.concurrent.ThreadFactory} for frameworks that take one for their virtual
+     * threads: each thread it makes runs its task as a greenlet on the group's next hub (see
+     * {@code GreenletThreadFactory}'s comment for what {@code Thread.currentThread()} is then).
+     *
+     * @return a new factory
+     */
+    public java.util.concurrent.ThreadFactory threadFactory() {
+        return new GreenletThreadFactory(this);
+    }
+
+    /**
      * Stops the group: no more spawns are accepted, each hub runs the spawns already handed to it,
      * kills its greenlets ({@link Hub#close()}), and its thread ends; this waits for every thread.
      * Calling it again does nothing more. It must not be called from a thread or greenlet of the group
@@ -219,9 +242,9 @@ public final class HubGroup implements AutoCloseable {
      */
     private void stopStarted(List<Member> started) {
         closed = true;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = Deadline.after(Duration.ofSeconds(10));
         for (Member m : started) {
-            while (m.hub == null && m.startFailure == null && System.nanoTime() < deadline) {
+            while (m.hub == null && m.startFailure == null && !Deadline.passed(deadline)) {
                 LockSupport.parkNanos(1_000_000);
             }
             m.shutdown();
@@ -339,12 +362,12 @@ public final class HubGroup implements AutoCloseable {
                     }
                 }
             }
-            long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+            long deadline = Deadline.after(DRAIN_LIMIT);
             while (true) {
                 try {
                     // run the spawns handed over before the shutdown, so that each becomes a greenlet that
                     // the close below kills, and none is left unstarted with joiners waiting
-                    Waits.await(drained, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    Waits.await(drained, Duration.ofNanos(Math.max(1, Deadline.remainingNanos(deadline))));
                     return;
                 } catch (InterruptedException e) {
                     h.reportError(thread.getName(), new IllegalStateException("interrupted while closing; the"

@@ -85,10 +85,15 @@ class CrossThreadTest extends HubTestSupport {
     }
 
     @Test
-    void formatRunInfoOfAnotherHubIsMadeByThatHub() throws Exception {
+    void formatRunInfoOfAnotherHubDescribesItsGreenletsWithoutWaitingForIt() throws Exception {
         Greenlet<?> g = other.submit(() -> Gevent.spawn(() -> {
             Gevent.sleep(60_000);
         }).name("remote-sleeper")).get(10, TimeUnit.SECONDS);
+        // described from here, from what the other hub publishes: once the sleeper has run and parked
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!other.inspect().isWaitingInHub(g) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         String info = other.formatRunInfo();
         assertTrue(info.startsWith("Hub of thread \"other-hub\""), info);
         assertTrue(info.contains("remote-sleeper waits on timer due in"), info);

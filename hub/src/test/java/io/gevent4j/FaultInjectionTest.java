@@ -137,7 +137,7 @@ class FaultInjectionTest {
         AtomicReference<AsyncResult<Integer>> read = new AtomicReference<>();
         Greenlet<?> waiter = Gevent.spawn(() -> {
             // opening a FIFO for reading blocks the pool thread until a writer opens it: a read that never ends
-            AsyncResult<Integer> r = hub.threadpool().spawn(() -> {
+            AsyncResult<Integer> r = io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(() -> {
                 try (InputStream in = new FileInputStream(fifo.toFile())) {
                     return in.read();
                 }
@@ -221,7 +221,7 @@ class FaultInjectionTest {
         AtomicInteger ticks = new AtomicInteger();
         Greenlet<?> ticker = ticker(ticks);
         Hub hub = Hub.current();
-        Greenlet<InetAddress> lookup = Gevent.spawn(() -> hub.threadpool().spawn(() -> InetAddress.getByName("no-such-host.invalid")).get());
+        Greenlet<InetAddress> lookup = Gevent.spawn(() -> io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(() -> InetAddress.getByName("no-such-host.invalid")).get());
         assertTrue(lookup.join(Duration.ofSeconds(25)), "the resolver answered");
         Throwable cause = lookup.exception() instanceof java.util.concurrent.ExecutionException e ? e.getCause() : lookup.exception();
         assertInstanceOf(UnknownHostException.class, cause, String.valueOf(lookup.exception()));

@@ -1,6 +1,6 @@
 package io.gevent4j;
 
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

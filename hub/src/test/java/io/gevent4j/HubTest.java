@@ -4,7 +4,7 @@ import io.gevent4j.event.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.gevent4j.internal.TimerHeap;
+import io.gevent4j.internal.loop.TimerHeap;
 
 import java.time.Duration;
 import java.util.ArrayList;

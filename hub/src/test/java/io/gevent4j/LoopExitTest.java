@@ -68,7 +68,7 @@ class LoopExitTest extends HubTestSupport {
 
     @Test
     void outstandingThreadPoolWorkIsNotALoopExit() throws Exception {
-        var result = Hub.current().threadpool().spawn(() -> {
+        var result = io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(() -> {
             Thread.sleep(50);
             return "from a worker";
         });

@@ -20,7 +20,7 @@ class ThreadPoolTest extends HubTestSupport {
     void aRealBlockingSleepOnAWorkerDoesNotStopTheHub() throws Exception {
         Thread hubThread = Thread.currentThread();
         java.util.concurrent.CountDownLatch threeTicks = new java.util.concurrent.CountDownLatch(3);
-        AsyncResult<String> result = Hub.current().threadpool().spawn(() -> {
+        AsyncResult<String> result = ThreadPool.ofCurrentHub().spawn(() -> {
             // real blocking calls: they would freeze the hub if they ran on its thread
             assertTrue(threeTicks.await(20, TimeUnit.SECONDS), "the hub did not tick while the worker blocked");
             Thread.sleep(200);
@@ -42,8 +42,8 @@ class ThreadPoolTest extends HubTestSupport {
 
     @Test
     void applyWaitsCooperativelyAndPassesFailuresOn() throws Exception {
-        ThreadPool pool = Hub.current().threadpool();
-        assertSame(pool, Hub.current().threadpool());
+        ThreadPool pool = ThreadPool.ofCurrentHub();
+        assertSame(pool, ThreadPool.ofCurrentHub());
         Greenlet<Integer> g = Gevent.spawn(() -> pool.apply(() -> 6 * 7));
         assertEquals(42, g.get());
         IllegalStateException cause = new IllegalStateException("worker failed");

@@ -13,7 +13,6 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.gevent4j.Gevent;
 import io.gevent4j.Hub;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,9 +30,6 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The layering of gevent4j, checked on the main classes of every module (DESIGN: examples, benchmarks
  * → patch-agent → hub → greenlet-core; public API in {@code io.gevent4j...}, internals in
  * {@code ...internal}). Each rule fails the build with the offending dependencies listed.
- *
- * <p>The rules tagged {@code needs-core-redesign} describe the shape issue 14's hub/greenlet-core
- * redesign reaches; until it has landed they fail, and the architecture-test pom excludes that tag.
  */
 @Timeout(120)
 class LayeringTest {
@@ -95,7 +91,6 @@ class LayeringTest {
     }
 
     @Test
-    @Tag("needs-core-redesign")
     void theLoopLayerKnowsNoHub() {
         ArchRule rule = noClasses().that().resideInAPackage("io.gevent4j.internal.loop..")
                 .should().dependOnClassesThat().belongToAnyOf(Hub.class, Gevent.class)
@@ -104,13 +99,11 @@ class LayeringTest {
     }
 
     @Test
-    @Tag("needs-core-redesign")
     void noCycleBetweenPackages() {
         slices().matching("io.(**)").should().beFreeOfCycles().check(CLASSES);
     }
 
     @Test
-    @Tag("needs-core-redesign")
     void publicSignaturesShowNoInternalType() {
         ArchCondition<JavaCodeUnit> noInternalTypes = new ArchCondition<>("not name an internal type in its signature") {
             @Override

@@ -44,7 +44,7 @@ public final class EchoWorkload {
     }
 
     /** The server side of both variants: echo what arrives until the client closes (gevent's handle). */
-    private static void echo(Socket socket) throws IOException {
+    static void echo(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         byte[] buf = new byte[65536];
@@ -157,24 +157,7 @@ public final class EchoWorkload {
              ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             int port = listener.getLocalPort();
-            Thread acceptor = Thread.ofVirtual().name("echo-accept").start(() -> {
-                while (!listener.isClosed()) {
-                    Socket socket;
-                    try {
-                        socket = listener.accept();
-                    } catch (SocketException closed) {
-                        return;
-                    } catch (IOException e) {
-                        throw new IllegalStateException("echo_vthreads: accept failed", e);
-                    }
-                    handlers.submit(() -> {
-                        try (socket) {
-                            echo(socket);
-                        }
-                        return null;
-                    });
-                }
-            });
+            Thread acceptor = serveOnVirtualThreads(listener, handlers);
             long t = System.nanoTime();
             List<Future<?>> done = new ArrayList<>(conns);
             for (int i = 0; i < conns; i++) {
@@ -191,6 +174,36 @@ public final class EchoWorkload {
             acceptor.join();
             return new Workloads.Metric("echo_vthreads", (double) conns * msgs / elapsed, "msgs/s");
         }
+    }
+
+    /**
+     * The virtual-thread echo server (of {@link #runOnVirtualThreads} and of echo_server's
+     * {@code EchoServers vthreads}): an accept loop in a virtual thread until {@code listener} closes,
+     * each connection echoed, then closed, by a task of {@code handlers}.
+     *
+     * @param listener the bound listening socket
+     * @param handlers runs each connection's echo (a virtual thread per task)
+     * @return the accept loop's thread
+     */
+    static Thread serveOnVirtualThreads(ServerSocket listener, ExecutorService handlers) {
+        return Thread.ofVirtual().name("echo-accept").start(() -> {
+            while (!listener.isClosed()) {
+                Socket socket;
+                try {
+                    socket = listener.accept();
+                } catch (SocketException closed) {
+                    return;
+                } catch (IOException e) {
+                    throw new IllegalStateException("echo on virtual threads: accept failed", e);
+                }
+                handlers.submit(() -> {
+                    try (socket) {
+                        echo(socket);
+                    }
+                    return null;
+                });
+            }
+        });
     }
 
     /**

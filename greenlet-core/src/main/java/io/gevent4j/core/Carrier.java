@@ -1,5 +1,6 @@
 package io.gevent4j.core;
 
+import io.gevent4j.core.internal.ErrorSink;
 import io.gevent4j.core.internal.JdkSupport;
 
 import java.util.ArrayDeque;
@@ -52,14 +53,25 @@ public final class Carrier implements Executor {
     /** The root strand of a platform thread that has a carrier. Greenlets find theirs in {@link #strandOf}. */
     private static final ThreadLocal<Strand> ROOT = new ThreadLocal<>();
     /** How long one turn runs queued tasks before due timers get their turn (gevent's switch interval). */
-    public static final long TURN_BUDGET_NANOS = 5_000_000L;
+    private static final long TURN_BUDGET_NANOS = 5_000_000L;
     /** Tasks run between two reads of the clock against {@link #TURN_BUDGET_NANOS}. */
-    public static final int CLOCK_CHECK_EVERY = 64;
+    private static final int CLOCK_CHECK_EVERY = 64;
     private static final java.lang.invoke.VarHandle RUNNING_TASK;
+    private static final java.lang.invoke.VarHandle QUEUED;
+    private static final java.lang.invoke.VarHandle LIVE;
+    private static final java.lang.invoke.VarHandle PARKED_IN_HUB;
+    private static final java.lang.invoke.VarHandle TURNS;
+    static final java.lang.invoke.VarHandle LIVE_HEAD;
 
     static {
         try {
-            RUNNING_TASK = java.lang.invoke.MethodHandles.lookup().findVarHandle(Carrier.class, "runningTask", boolean.class);
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            RUNNING_TASK = lookup.findVarHandle(Carrier.class, "runningTask", boolean.class);
+            QUEUED = lookup.findVarHandle(Carrier.class, "queued", boolean.class);
+            LIVE = lookup.findVarHandle(Carrier.class, "live", int.class);
+            PARKED_IN_HUB = lookup.findVarHandle(Carrier.class, "parkedInHub", int.class);
+            TURNS = lookup.findVarHandle(Carrier.class, "turns", long.class);
+            LIVE_HEAD = lookup.findVarHandle(Carrier.class, "liveHead", Strand.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -142,6 +154,14 @@ public final class Carrier implements Executor {
         }
     }
 
+    /**
+     * A task that is a plain callback (it runs and returns, and never parks), as opposed to a
+     * greenlet's continuation. A greenlet pinned to the carrier thread while it waits may run these
+     * meanwhile ({@link #runRemoteCallbacks()}), so that a kill or a stop from another thread reaches it.
+     */
+    public interface Callback extends Runnable {
+    }
+
     private static final Hooks NO_HOOKS = new Hooks() {
         @Override
         public long runDue() {
@@ -155,8 +175,7 @@ public final class Carrier implements Executor {
 
         @Override
         public void reportTaskError(Throwable error) {
-            System.err.println("gevent4j: a task on the carrier failed:");
-            error.printStackTrace();
+            ErrorSink.report("a task on " + Thread.currentThread().getName() + "'s carrier", error);
         }
     };
 
@@ -173,21 +192,33 @@ public final class Carrier implements Executor {
     private volatile boolean idle;
     private volatile Hooks hooks = NO_HOOKS;
     private Object owner;
+    /**
+     * The state below that other threads (monitors, dumps) read is published with opaque or
+     * release/acquire accesses, which cost a plain store on the carrier: a monitor reads only these,
+     * never the queues or a strand's plain fields.
+     */
     /** True while a task runs on the carrier thread itself (a callback; a greenlet runs on its own thread). */
     private boolean runningTask;
+    /** True when the ready or woken queue may hold a task (published for monitors; set on submit, cleared when both are seen empty). */
+    private boolean queued;
+    /** How many turns the loop has made (published for monitors: a blocked hub stops turning). */
+    private long turns;
     /** The next submission from the carrier goes to the front of the ready queue (a direct switch). */
     private boolean submitToFront;
-    /** Greenlets begun and not yet ended on this carrier. */
+    /** Greenlets begun and not yet ended on this carrier (written by the carrier, opaque for other threads). */
     int live;
-    /** Greenlets parked in {@link Strand#park(Object)}, i.e. waiting for something the hub will do. */
+    /** Greenlets parked in {@link Strand#park(Object)}, i.e. waiting for something the hub will do (as {@link #live}). */
     int parkedInHub;
     /** The main raw greenlet of this carrier, created on first use. */
     RawGreenlet mainGreenlet;
-    /** Head of the intrusive list of live strands, for dumps. */
+    /** Head of the intrusive list of live strands, for dumps; written with release, read by other threads with acquire. */
     Strand liveHead;
 
     private Carrier(Thread thread) {
-        JdkSupport.check();
+        String unsupported = JdkSupport.unsupportedReason();
+        if (unsupported != null) {
+            throw new UnsupportedRuntimeException(unsupported, JdkSupport.unsupportedCause());
+        }
         JdkSupport.startJdkPollers();
         this.thread = thread;
         this.builder = JdkSupport.virtualThreadBuilder(this);
@@ -261,34 +292,52 @@ public final class Carrier implements Executor {
     }
 
     /**
-     * Installs the hooks of this carrier's owner; done once, by the hub.
+     * Installs the hooks of this carrier's loop; done once, by the loop.
+     *
+     * @param hooks the hooks
+     * @throws IllegalStateException if hooks are installed already
+     */
+    public void attach(Hooks hooks) {
+        if (this.hooks != NO_HOOKS) {
+            throw new IllegalStateException("carrier of " + thread + " already has hooks: " + this.hooks);
+        }
+        this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
+    }
+
+    /**
+     * Sets the object that faces the user for this carrier (the hub); done once, by it.
      *
      * @param owner the owning object, returned by {@link #owner()}
-     * @param hooks the hooks
+     * @throws IllegalStateException if it has an owner already
      */
-    public void attach(Object owner, Hooks hooks) {
+    public void setOwner(Object owner) {
         if (this.owner != null) {
             throw new IllegalStateException("carrier of " + thread + " already has an owner: " + this.owner);
         }
         this.owner = owner;
-        this.hooks = hooks;
     }
 
     /**
-     * Removes the owner attached with {@link #attach}, so that a new one can be attached.
+     * Removes the hooks and the owner, so that a new loop and owner can be attached.
      *
-     * @param owner the current owner
+     * @param hooks the current hooks
      */
-    public void detach(Object owner) {
-        if (this.owner == owner) {
+    public void detach(Hooks hooks) {
+        if (this.hooks == hooks) {
             this.owner = null;
             this.hooks = NO_HOOKS;
         }
     }
 
-    /** {@return the object attached with {@link #attach}, or {@code null}} */
+    /** {@return the object set with {@link #setOwner}, or {@code null}} */
     public Object owner() {
         return owner;
+    }
+
+    /** {@return the hooks installed with {@link #attach}, or {@code null} if none} */
+    public Hooks hooks() {
+        Hooks h = hooks;
+        return h == NO_HOOKS ? null : h;
     }
 
     /**
@@ -303,6 +352,7 @@ public final class Carrier implements Executor {
         Strand strand = currentStrand();
         if (strand != null && strand.carrier == this) {
             ArrayDeque<Runnable> queue = runningDue ? woken : ready;
+            QUEUED.setOpaque(this, true);
             if (submitToFront) {
                 submitToFront = false;
                 queue.addFirst(task);
@@ -363,44 +413,84 @@ public final class Carrier implements Executor {
     }
 
     /**
-     * Whether tasks wait to be run: ready ones, or submissions from other threads. From another thread
-     * the ready queue's size is read racily (for monitors; the answer may be stale).
+     * Whether tasks wait to be run: ready ones, or submissions from other threads. Any thread: it reads
+     * only published state (the answer may be stale by the time it returns).
      *
      * @return true if work waits for the loop
      */
     public boolean hasWaitingWork() {
-        return !remote.isEmpty() || !ready.isEmpty() || !woken.isEmpty();
+        return !remote.isEmpty() || (boolean) QUEUED.getOpaque(this);
+    }
+
+    /** {@return how many turns the loop has made; any thread (a monitor watches it move)} */
+    public long turns() {
+        return (long) TURNS.getOpaque(this);
     }
 
     /** {@return the number of tasks waiting to run: the ready and woken queues (carrier only)} */
     public int readyCount() {
+        checkInCarrier("Carrier.readyCount");
         return ready.size() + woken.size();
     }
 
-    /** {@return greenlets begun and not ended on this carrier (carrier only)} */
+    /** {@return greenlets begun and not ended on this carrier; any thread (published, may be stale)} */
     public int liveCount() {
-        return live;
+        return (int) LIVE.getOpaque(this);
     }
 
-    /** {@return greenlets parked in a hub wait (carrier only)} */
+    /** {@return greenlets parked in a hub wait; any thread (published, may be stale)} */
     public int parkedInHubCount() {
-        return parkedInHub;
+        return (int) PARKED_IN_HUB.getOpaque(this);
     }
 
-    /** {@return outstanding external work} */
+    /** {@return outstanding external work; any thread} */
     public int externalCount() {
         return external.get();
     }
 
     /**
-     * Calls {@code action} for each live strand (carrier only), for dumps.
+     * Calls {@code action} for each live strand, for dumps and monitors. Any thread: the list is
+     * published with release/acquire, so a strand seen is fully built; a strand that begins or ends
+     * meanwhile may be missed, and what a strand reports (its blocker) is as published by its carrier.
      *
      * @param action receives each strand
      */
     public void forEachLive(java.util.function.Consumer<Strand> action) {
-        for (Strand s = liveHead; s != null; s = s.nextLive) {
+        for (Strand s = (Strand) LIVE_HEAD.getAcquire(this); s != null; s = s.nextLiveAcquire()) {
             action.accept(s);
         }
+    }
+
+    /** Counts a strand that begins (carrier only). */
+    void liveBegun(Strand s) {
+        LIVE.setOpaque(this, live + 1);
+        Strand head = liveHead;
+        s.setNextLive(head);
+        if (head != null) {
+            head.prevLive = s;
+        }
+        LIVE_HEAD.setRelease(this, s);
+    }
+
+    /** Forgets a strand that ended (carrier only). */
+    void liveEnded(Strand s) {
+        LIVE.setOpaque(this, live - 1);
+        Strand next = s.nextLiveAcquire();
+        if (s.prevLive != null) {
+            s.prevLive.setNextLive(next);
+        } else {
+            LIVE_HEAD.setRelease(this, next);
+        }
+        if (next != null) {
+            next.prevLive = s.prevLive;
+        }
+        s.prevLive = null;
+        s.setNextLive(null);
+    }
+
+    /** Counts a greenlet entering (+1) or leaving (-1) a park in the hub (carrier only). */
+    void parkedInHub(int delta) {
+        PARKED_IN_HUB.setOpaque(this, parkedInHub + delta);
     }
 
     /** Creates an unstarted virtual thread of {@code strand}, scheduled on this carrier. */
@@ -445,14 +535,21 @@ public final class Carrier implements Executor {
         }
         // Due timers fire even when the root was just woken: a root looping on sleep(0) must not starve
         // them (a Timeout around such a loop has to fire, as gevent's test__sleep0 checks).
+        TURNS.setOpaque(this, turns + 1);
         long nextDue;
-        runningTask = true;
+        RUNNING_TASK.setOpaque(this, true);
         runningDue = true;
         try {
             nextDue = hooks.runDue();
+        } catch (Throwable machineryError) {
+            // The loop's own machinery failed (its timers, its poller): the loop must not die of it,
+            // or the hub's thread would end and freeze every greenlet. The hooks reported it and
+            // failed what depended on the broken part; go on as if nothing were scheduled.
+            hooks.reportTaskError(machineryError);
+            nextDue = 0;
         } finally {
             runningDue = false;
-            runningTask = false;
+            RUNNING_TASK.setOpaque(this, false);
         }
         if (!ready.isEmpty() || !woken.isEmpty() || root.permit) {
             return;
@@ -461,6 +558,7 @@ public final class Carrier implements Executor {
         if (!ready.isEmpty()) {
             return;
         }
+        QUEUED.setOpaque(this, false);
         if (nextDue < 0 && mayExit && live == parkedInHub && external.get() == 0) {
             LoopExit exit = new LoopExit("This operation would block forever: the hub of thread \"" + thread.getName()
                     + "\" has nothing left that could wake the caller (no ready greenlet, no timer, no pending I/O or"
@@ -473,8 +571,30 @@ public final class Carrier implements Executor {
             if (remote.isEmpty()) {
                 hooks.idle(thread, nextDue);
             }
+        } catch (Throwable machineryError) {
+            hooks.reportTaskError(machineryError);
+            // do not spin if the idle wait itself keeps failing
+            LockSupport.parkNanos(this, nextDue < 0 ? 10_000_000L : Math.min(nextDue, 10_000_000L));
         } finally {
             idle = false;
+        }
+    }
+
+    /**
+     * Runs the {@link Callback}s submitted from other threads and queues the rest (continuations) for
+     * the loop, in their order. For a greenlet pinned to the carrier thread while it waits (it blocks the
+     * loop): a callback such as a kill from another thread still runs. Carrier only.
+     */
+    public void runRemoteCallbacks() {
+        checkInCarrier("Carrier.runRemoteCallbacks");
+        Runnable task;
+        while ((task = remote.poll()) != null) {
+            if (task instanceof Callback) {
+                runTask(task);
+            } else {
+                ready.addLast(task);
+                QUEUED.setOpaque(this, true);
+            }
         }
     }
 
@@ -486,13 +606,13 @@ public final class Carrier implements Executor {
     }
 
     private void runTask(Runnable task) {
-        runningTask = true;
+        RUNNING_TASK.setOpaque(this, true);
         try {
             task.run();
         } catch (Throwable error) {
             hooks.reportTaskError(error);
         } finally {
-            runningTask = false;
+            RUNNING_TASK.setOpaque(this, false);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.gevent4j.core;
 
+import io.gevent4j.core.internal.ErrorSink;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 
@@ -22,19 +26,37 @@ import java.util.concurrent.locks.LockSupport;
  * <p>All methods except {@link #unpark()} of a greenlet strand must be called on the strand's carrier.
  */
 public abstract class Strand implements Thread.UncaughtExceptionHandler {
+    private static final VarHandle BLOCKER;
+    private static final VarHandle PARKED_IN_HUB;
+    private static final VarHandle NEXT_LIVE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BLOCKER = lookup.findVarHandle(Strand.class, "blocker", Object.class);
+            PARKED_IN_HUB = lookup.findVarHandle(Strand.class, "parkedInHub", boolean.class);
+            NEXT_LIVE = lookup.findVarHandle(Strand.class, "nextLive", Strand.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Carrier carrier;
     private Thread thread;
     private Throwable pendingThrow;
     /** Exceptions raised while {@link #pendingThrow} was still pending, in order; usually null. */
     private ArrayDeque<Throwable> laterThrows;
     private boolean interruptedForThrow;
+    /** Written by the carrier; published (opaque) so that monitors on other threads may read it. */
     private boolean parkedInHub;
+    /** As {@link #parkedInHub}. */
     private Object blocker;
     /** Set, with its deadline, only while this strand is parked in {@link #parkUntil}; read only by its own thread. */
     private boolean parkTimed;
     private long parkDeadline;
     Strand prevLive;
-    Strand nextLive;
+    /** The carrier's live list (see {@link Carrier#forEachLive}): written with release, read with acquire. */
+    private Strand nextLive;
 
     /**
      * Creates a greenlet strand on the given carrier; its thread is created by {@link #createThread}.
@@ -90,14 +112,22 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
         return thread == null ? "unstarted strand" : thread.toString();
     }
 
-    /** {@return what this strand is parked on in the hub, or {@code null}} */
+    /** {@return what this strand is parked on in the hub, or {@code null}; any thread (published, may be stale)} */
     public final Object blocker() {
-        return blocker;
+        return BLOCKER.getOpaque(this);
     }
 
-    /** {@return true while parked in {@link #park(Object)}} */
+    /** {@return true while parked in {@link #park(Object)}; any thread (published, may be stale)} */
     public final boolean isParkedInHub() {
-        return parkedInHub;
+        return (boolean) PARKED_IN_HUB.getOpaque(this);
+    }
+
+    Strand nextLiveAcquire() {
+        return (Strand) NEXT_LIVE.getAcquire(this);
+    }
+
+    void setNextLive(Strand next) {
+        NEXT_LIVE.setRelease(this, next);
     }
 
     /**
@@ -125,8 +155,7 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      */
     @Override
     public void uncaughtException(Thread thread, Throwable error) {
-        System.err.println("gevent4j: " + name() + " died with an uncaught exception:");
-        error.printStackTrace();
+        ErrorSink.report(name() + " (uncaught)", error);
     }
 
     /**
@@ -140,27 +169,11 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
 
     private void runAsGreenlet(Runnable body) {
         Carrier c = carrier;
-        c.live++;
-        Strand head = c.liveHead;
-        nextLive = head;
-        if (head != null) {
-            head.prevLive = this;
-        }
-        c.liveHead = this;
+        c.liveBegun(this);
         try {
             body.run();
         } finally {
-            c.live--;
-            if (prevLive != null) {
-                prevLive.nextLive = nextLive;
-            } else {
-                c.liveHead = nextLive;
-            }
-            if (nextLive != null) {
-                nextLive.prevLive = prevLive;
-            }
-            prevLive = null;
-            nextLive = null;
+            c.liveEnded(this);
         }
     }
 
@@ -224,22 +237,22 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
             throw new WrongThreadException("gevent4j: park() of " + name() + " called from " + Thread.currentThread());
         }
         throwPending();
-        this.blocker = blocker;
-        parkedInHub = true;
+        BLOCKER.setOpaque(this, blocker);
+        PARKED_IN_HUB.setOpaque(this, true);
         try {
             if (this instanceof Carrier.RootStrand) {
                 carrier.parkRoot(mayExit);
             } else {
-                carrier.parkedInHub++;
+                carrier.parkedInHub(1);
                 try {
                     LockSupport.park(blocker);
                 } finally {
-                    carrier.parkedInHub--;
+                    carrier.parkedInHub(-1);
                 }
             }
         } finally {
-            parkedInHub = false;
-            this.blocker = null;
+            PARKED_IN_HUB.setOpaque(this, false);
+            BLOCKER.setOpaque(this, null);
         }
         throwPending();
         if (Thread.interrupted()) {

@@ -2,9 +2,8 @@ package io.gevent4j.event;
 
 import io.gevent4j.Hub;
 import io.gevent4j.Waitable;
-import io.gevent4j.core.Strand;
-import io.gevent4j.internal.Links;
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Linkable;
+import io.gevent4j.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -21,9 +20,8 @@ import java.util.function.Consumer;
  *
  * @param <T> the value type
  */
-public final class AsyncResult<T> implements Future<T>, Waitable {
+public final class AsyncResult<T> extends Linkable<AsyncResult<T>> implements Future<T>, Waitable {
     private final Hub hub;
-    private final Links links = new Links();
     private boolean done;
     private T value;
     private Throwable exception;
@@ -70,7 +68,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         value = result;
         exception = error;
         done = true;
-        links.fire(hub, this);
+        fireLinks();
     }
 
     @Override
@@ -114,14 +112,17 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
             }
             return true;
         }
-        Strand me = Strand.current();
-        Consumer<Waitable> wake = w -> me.unpark();
-        links.add(wake);
-        try {
-            return Waits.parkUntil(this, timeout, () -> done);
-        } finally {
-            links.remove(wake);
-        }
+        return awaitReady(timeout);
+    }
+
+    @Override
+    protected boolean isReadyNow() {
+        return done;
+    }
+
+    @Override
+    protected void reportLinkError(Object context, Throwable error) {
+        hub.reportError(context, error);
     }
 
     /**
@@ -193,17 +194,13 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
     @Override
     public void rawlink(Consumer<? super Waitable> callback) {
         hub.checkInHub(this);
-        if (done) {
-            callback.accept(this);
-        } else {
-            links.add(callback);
-        }
+        addLink(callback);
     }
 
     @Override
     public boolean rawunlink(Consumer<? super Waitable> callback) {
         hub.checkInHub(this);
-        return links.remove(callback);
+        return removeLink(callback);
     }
 
     @Override

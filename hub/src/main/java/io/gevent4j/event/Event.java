@@ -2,9 +2,7 @@ package io.gevent4j.event;
 
 import io.gevent4j.Hub;
 import io.gevent4j.Waitable;
-import io.gevent4j.core.Strand;
-import io.gevent4j.internal.Links;
-import io.gevent4j.internal.Waits;
+import io.gevent4j.internal.loop.Linkable;
 
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -14,9 +12,8 @@ import java.util.function.Consumer;
  * waiter; {@link #clear()} resets it. Hub-local: use it from the hub that created it (its thread and
  * greenlets); from another thread, go through {@link Hub#callSoonThreadsafe}.
  */
-public final class Event implements Waitable {
+public final class Event extends Linkable<Event> implements Waitable {
     private final Hub hub;
-    private final Links links = new Links();
     private boolean flag;
 
     /** Creates an unset event on the current hub. */
@@ -39,7 +36,7 @@ public final class Event implements Waitable {
         hub.checkInHub(this);
         if (!flag) {
             flag = true;
-            links.fire(hub, this);
+            fireLinks();
         }
     }
 
@@ -67,37 +64,33 @@ public final class Event implements Waitable {
      */
     public boolean await(Duration timeout) throws InterruptedException {
         hub.checkInHub(this);
-        if (flag) {
-            return true;
-        }
-        Strand me = Strand.current();
-        Consumer<Waitable> wake = w -> me.unpark();
-        links.add(wake);
-        try {
-            return Waits.parkUntil(this, timeout, () -> flag);
-        } finally {
-            links.remove(wake);
-        }
+        return awaitReady(timeout);
+    }
+
+    @Override
+    protected boolean isReadyNow() {
+        return flag;
+    }
+
+    @Override
+    protected void reportLinkError(Object context, Throwable error) {
+        hub.reportError(context, error);
     }
 
     @Override
     public void rawlink(Consumer<? super Waitable> callback) {
         hub.checkInHub(this);
-        if (flag) {
-            callback.accept(this);
-        } else {
-            links.add(callback);
-        }
+        addLink(callback);
     }
 
     @Override
     public boolean rawunlink(Consumer<? super Waitable> callback) {
         hub.checkInHub(this);
-        return links.remove(callback);
+        return removeLink(callback);
     }
 
     @Override
     public String toString() {
-        return "Event[" + (flag ? "set" : "unset") + ", " + links.size() + " waiting]";
+        return "Event[" + (flag ? "set" : "unset") + ", " + linkCount() + " waiting]";
     }
 }

@@ -21,7 +21,7 @@ public final class HubLocal {
      */
     public static Strand strand(Hub hub, Object what) {
         Strand s = Strand.currentOrNull();
-        if (s == null || s.carrier() != hub.carrier()) {
+        if (s == null || s.carrier().owner() != hub) {
             hub.checkInHub(what);
             throw new WrongThreadException("gevent4j: " + what + " used outside its hub " + hub);
         }

@@ -3,8 +3,8 @@ package io.gevent4j.lock;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 

@@ -3,8 +3,9 @@ package io.gevent4j.lock;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 
@@ -155,16 +156,12 @@ public class Semaphore {
         if (counter > 0 || (timeout != null && !timeout.isPositive())) {
             return counter;
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadline.after(timeout);
         while (counter <= 0) {
-            Duration left = null;
-            if (timeout != null) {
-                left = Duration.ofNanos(deadline - System.nanoTime());
-                if (!left.isPositive()) {
-                    break;
-                }
+            if (Deadline.passed(deadline)) {
+                break;
             }
-            if (!watchers.await(new Waiter(me), this, left)) {
+            if (!watchers.await(new Waiter(me), this, Deadline.remaining(deadline))) {
                 break;
             }
         }

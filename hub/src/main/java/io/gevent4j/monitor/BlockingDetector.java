@@ -1,13 +1,12 @@
 package io.gevent4j.monitor;
 
 import io.gevent4j.Hub;
-import io.gevent4j.core.Carrier;
-import io.gevent4j.core.Strand;
-import io.gevent4j.core.internal.JdkSupport;
+import io.gevent4j.HubInspector;
+import io.gevent4j.core.internal.ErrorSink;
 import io.gevent4j.internal.jfr.HubBlockedEvent;
 import io.gevent4j.internal.jfr.Jfr;
+import io.gevent4j.internal.loop.Deadline;
 
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -112,7 +111,7 @@ public final class BlockingDetector implements AutoCloseable {
             }
             out.append("  Every other greenlet of this hub is frozen meanwhile. Yield in long computations"
                     + " (Gevent.sleep(0)), use cooperative I/O (gevent4j's API or the agent), or move real blocking"
-                    + " work to a thread pool (Hub.current().threadpool()).\n");
+                    + " work to a thread pool (ThreadPool.ofCurrentHub()).\n");
             return out.toString();
         }
     }
@@ -174,6 +173,9 @@ public final class BlockingDetector implements AutoCloseable {
         if (propertyRead) {
             return;
         }
+        // read once, even when it is malformed: the error below is raised once, by the first hub, not
+        // by every Hub.current() after it
+        propertyRead = true;
         String value = System.getProperty(PROPERTY);
         if (value != null && !value.isBlank()) {
             Duration limit;
@@ -185,7 +187,6 @@ public final class BlockingDetector implements AutoCloseable {
             }
             start(limit);
         }
-        propertyRead = true;
     }
 
     /**
@@ -280,11 +281,7 @@ public final class BlockingDetector implements AutoCloseable {
                 sampleAll(max);
             } catch (RuntimeException | Error e) {
                 // the monitor must not die silently: say what went wrong and keep watching
-                PrintStream err = System.err;
-                synchronized (err) {
-                    err.println("gevent4j: the blocking detector failed while sampling the hubs:");
-                    e.printStackTrace(err);
-                }
+                ErrorSink.report("the blocking detector, while sampling the hubs,", e);
             }
         }
     }
@@ -297,9 +294,10 @@ public final class BlockingDetector implements AutoCloseable {
                 continue;
             }
             Watch w = watches.computeIfAbsent(hub, h -> new Watch());
-            long turns = hub.turns();
-            Carrier carrier = hub.carrier();
-            boolean held = carrier.isRunningTask() || (!carrier.isIdle() && carrier.hasWaitingWork());
+            // only what the hub publishes for monitors: never its queues or its greenlets' plain fields
+            HubInspector view = hub.inspect();
+            long turns = view.turns();
+            boolean held = view.isRunningTask() || (!view.isIdle() && view.hasWaitingWork());
             if (turns != w.turns || !held) {
                 w.turns = turns;
                 w.since = now;
@@ -312,12 +310,12 @@ public final class BlockingDetector implements AutoCloseable {
     }
 
     private void report(Hub hub, long blockedNanos, long max) {
-        Carrier carrier = hub.carrier();
-        Thread carrierThread = carrier.thread();
+        HubInspector view = hub.inspect();
+        Thread carrierThread = hub.thread();
         String culprit = null;
         Thread stackOf = carrierThread;
-        if (carrier.isRunningTask()) {
-            Strand running = runningStrand(carrier);
+        if (view.isRunningTask()) {
+            HubInspector.Running running = view.runningGreenlet();
             if (running != null) {
                 culprit = "greenlet " + running.name();
                 stackOf = running.thread();
@@ -340,7 +338,7 @@ public final class BlockingDetector implements AutoCloseable {
             HubBlockedEvent.emit(report.hubThread(), culprit, blockedNanos, frames.toString());
         }
         if (printReports) {
-            PrintStream err = System.err;
+            java.io.PrintStream err = System.err;
             synchronized (err) {
                 err.print(report);
             }
@@ -348,30 +346,6 @@ public final class BlockingDetector implements AutoCloseable {
         for (Consumer<Report> listener : listeners) {
             listener.accept(report);
         }
-    }
-
-    /** The greenlet mounted on the carrier now, found among its live strands (racy read; the hub is stuck). */
-    private static Strand runningStrand(Carrier carrier) {
-        Strand[] found = new Strand[1];
-        Strand[] onlyRunnable = new Strand[1];
-        int[] runnable = new int[1];
-        carrier.forEachLive(s -> {
-            Thread t = s.thread();
-            if (t == null || s.isRoot()) {
-                return;
-            }
-            if (JdkSupport.mountedOn(t) == carrier.thread()) {
-                found[0] = s;
-            } else if (!s.isParkedInHub() && t.getState() == Thread.State.RUNNABLE) {
-                runnable[0]++;
-                onlyRunnable[0] = s;
-            }
-        });
-        if (found[0] != null) {
-            return found[0];
-        }
-        // without the JDK's answer, a single runnable greenlet is the one
-        return !JdkSupport.canTellMountedCarrier() && runnable[0] == 1 ? onlyRunnable[0] : null;
     }
 
     /** Drops the JDK's and gevent4j's own frames at the bottom of a greenlet's stack (gevent #1665). */
@@ -396,9 +370,9 @@ public final class BlockingDetector implements AutoCloseable {
     /** Sleeping that ends early only on {@link #close()}. */
     private static final class LockSupportSleep {
         static void sleepNanos(long nanos) {
-            long deadline = System.nanoTime() + nanos;
+            long deadline = Deadline.afterNanos(nanos);
             long left;
-            while ((left = deadline - System.nanoTime()) > 0) {
+            while ((left = Deadline.remainingNanos(deadline)) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(left);
                 } catch (InterruptedException e) {

@@ -1,12 +1,10 @@
 package io.gevent4j.monitor;
 
 import io.gevent4j.Gevent;
+import io.gevent4j.core.internal.Signals;
 
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The dump goes to {@code System.err}. ({@code SIGQUIT} belongs to the JVM's own thread dump, which shows
  * the hubs' threads but not parked greenlets; {@code jcmd <pid> Thread.dump_to_file} shows those.)
  *
- * <p>The handler uses {@code sun.misc.Signal} of the {@code jdk.unsupported} module, reached by
- * reflection so that nothing of it appears in gevent4j's API.
+ * <p>The handler uses {@code sun.misc.Signal} of the {@code jdk.unsupported} module, through the
+ * greenlet-core shim {@code io.gevent4j.core.internal.Signals}.
  */
 public final class RunInfoDump {
     /** The system property naming the signal, e.g. {@code USR2}; read when the first hub is created. */
@@ -39,6 +37,7 @@ public final class RunInfoDump {
         if (propertyRead) {
             return;
         }
+        propertyRead = true; // once, even when malformed: one clear error from the first hub only
         String value = System.getProperty(PROPERTY);
         if (value != null && !value.isBlank()) {
             try {
@@ -47,7 +46,6 @@ public final class RunInfoDump {
                 throw new IllegalArgumentException("gevent4j: -D" + PROPERTY + "=" + value + " is not valid: " + e.getMessage(), e);
             }
         }
-        propertyRead = true;
     }
 
     /**
@@ -59,44 +57,12 @@ public final class RunInfoDump {
      * @throws IllegalStateException if the handler cannot be installed (this JVM has no {@code sun.misc.Signal})
      */
     public static void installOnSignal(String signal) {
-        String name = signal.trim().toUpperCase(Locale.ROOT);
-        if (name.startsWith("SIG")) {
-            name = name.substring(3);
-        }
+        String name = Signals.canonicalName(signal);
         if (INSTALLED.contains(name)) {
             return;
         }
-        String signalName = name;
-        try {
-            Class<?> signalClass = Class.forName("sun.misc.Signal");
-            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-            Object sig = signalClass.getConstructor(String.class).newInstance(signalName);
-            Object handler = Proxy.newProxyInstance(RunInfoDump.class.getClassLoader(), new Class<?>[] {handlerClass},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("handle")) {
-                            dump(System.err, "signal " + signalName);
-                            return null;
-                        }
-                        return switch (method.getName()) {
-                            case "toString" -> "gevent4j run-info dump on SIG" + signalName;
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> throw new IllegalStateException("unreachable: SignalHandler has no method " + method);
-                        };
-                    });
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, sig, handler);
-            INSTALLED.add(signalName);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IllegalArgumentException iae) {
-                throw new IllegalArgumentException("SIG" + signalName + " cannot be used (" + iae.getMessage()
-                        + "); use USR2 or USR1", iae);
-            }
-            throw new IllegalStateException("gevent4j: installing a handler for SIG" + signalName + " failed", cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("gevent4j: this JVM has no sun.misc.Signal (module jdk.unsupported);"
-                    + " use Gevent.formatRunInfo() from your own code, or jcmd <pid> Thread.dump_to_file", e);
-        }
+        Signals.handle(name, () -> dump(System.err, "signal " + name));
+        INSTALLED.add(name);
     }
 
     /**

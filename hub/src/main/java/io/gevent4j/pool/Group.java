@@ -7,8 +7,9 @@ import io.gevent4j.Waitable;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,7 +251,7 @@ public class Group implements Spawner {
      */
     public boolean join(Duration timeout, boolean raiseError) throws InterruptedException {
         Strand me = HubLocal.strand(hub, this);
-        if (me instanceof Greenlet<?> g && members.contains(g)) {
+        if (Greenlet.current() instanceof Greenlet<?> g && members.contains(g)) {
             throw new IllegalStateException("gevent4j: " + g + " cannot join " + this
                     + ", of which it is a member: it would wait for itself forever");
         }
@@ -260,13 +261,12 @@ public class Group implements Spawner {
             watches.add(watch);
         }
         try {
-            long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+            long deadline = Deadline.after(timeout);
             while (!members.isEmpty()) {
-                Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-                if (left != null && !left.isPositive()) {
+                if (Deadline.passed(deadline)) {
                     break;
                 }
-                if (!emptyWaiters.await(new Waiter(me), this, left)) {
+                if (!emptyWaiters.await(new Waiter(me), this, Deadline.remaining(deadline))) {
                     break;
                 }
             }
@@ -322,8 +322,9 @@ public class Group implements Spawner {
      */
     public boolean kill(Throwable error, boolean block, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(error, "error");
-        Strand me = HubLocal.strand(hub, this);
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        HubLocal.strand(hub, this);
+        Greenlet<?> me = Greenlet.current();
+        long deadline = Deadline.after(timeout);
         Set<Greenlet<?>> dying = new HashSet<>();
         while (true) {
             List<Greenlet<?>> targets = new ArrayList<>(members.size());
@@ -343,11 +344,10 @@ public class Group implements Spawner {
             if (!block) {
                 return targets.stream().allMatch(Greenlet::dead);
             }
-            Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-            if (left != null && !left.isPositive()) {
+            if (Deadline.passed(deadline)) {
                 return false;
             }
-            Gevent.joinAll(targets, left);
+            Gevent.joinAll(targets, Deadline.remaining(deadline));
         }
     }
 
@@ -364,7 +364,7 @@ public class Group implements Spawner {
      */
     public <T> T apply(Callable<T> task) throws Exception {
         Strand me = HubLocal.strand(hub, this);
-        if (me instanceof Greenlet<?> g && members.contains(g)) {
+        if (Greenlet.current() instanceof Greenlet<?> g && members.contains(g)) {
             return task.call();
         }
         Greenlet<T> g = spawn(task);
@@ -406,7 +406,7 @@ public class Group implements Spawner {
         Objects.requireNonNull(task, "task");
         Strand me = HubLocal.strand(hub, this);
         Greenlet<T> g;
-        if (me instanceof Greenlet<?> cur && members.contains(cur) && full()) {
+        if (Greenlet.current() instanceof Greenlet<?> cur && members.contains(cur) && full()) {
             g = Gevent.spawn(() -> apply(task));
         } else {
             g = spawn(task);

@@ -6,8 +6,8 @@ import io.gevent4j.Hub;
 import io.gevent4j.core.GreenletExit;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 import io.gevent4j.lock.Semaphore;
 
 import java.util.ArrayDeque;

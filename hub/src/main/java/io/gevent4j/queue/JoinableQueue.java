@@ -2,8 +2,9 @@ package io.gevent4j.queue;
 
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 
@@ -98,13 +99,12 @@ public class JoinableQueue<T> extends Queue<T> {
      */
     public boolean join(Duration timeout) throws InterruptedException {
         Strand me = HubLocal.strand(hub, this);
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadline.after(timeout);
         while (unfinished > 0) {
-            Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-            if (left != null && !left.isPositive()) {
+            if (Deadline.passed(deadline)) {
                 return false;
             }
-            if (!joiners.await(new Waiter(me), this, left)) {
+            if (!joiners.await(new Waiter(me), this, Deadline.remaining(deadline))) {
                 return unfinished == 0;
             }
         }

@@ -3,8 +3,9 @@ package io.gevent4j.queue;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
 import io.gevent4j.internal.HubLocal;
-import io.gevent4j.internal.WaitList;
-import io.gevent4j.internal.Waiter;
+import io.gevent4j.internal.loop.Deadline;
+import io.gevent4j.internal.loop.WaitList;
+import io.gevent4j.internal.loop.Waiter;
 
 import java.time.Duration;
 import java.util.Iterator;
@@ -254,17 +255,16 @@ public class Queue<T> implements Iterable<T> {
         if (!block || (timeout != null && !timeout.isPositive())) {
             throw shutdown ? shutDown("get") : noItem("getNowait (or get without blocking)");
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadline.after(timeout);
         while (true) {
             if (shutdown) {
                 throw shutDown("get");
             }
-            Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-            if (left != null && !left.isPositive()) {
+            if (Deadline.passed(deadline)) {
                 throw timedOut(timeout);
             }
             Waiter w = waiter(me, null);
-            boolean done = getters.await(w, this, left);
+            boolean done = getters.await(w, this, Deadline.remaining(deadline));
             boolean fulfilled = w.fulfilled();
             item = (T) w.item();
             recycle(w);
@@ -350,7 +350,7 @@ public class Queue<T> implements Iterable<T> {
      */
     public T peek(boolean block, Duration timeout) throws InterruptedException {
         Strand me = HubLocal.strand(hub, this);
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadline.after(timeout);
         while (true) {
             T item = peekNow();
             if (item != null) {
@@ -362,11 +362,10 @@ public class Queue<T> implements Iterable<T> {
             if (!block || (timeout != null && !timeout.isPositive())) {
                 throw noItem("peekNowait (or peek without blocking)");
             }
-            Duration left = timeout == null ? null : Duration.ofNanos(deadline - System.nanoTime());
-            if (left != null && !left.isPositive()) {
+            if (Deadline.passed(deadline)) {
                 throw timedOut(timeout);
             }
-            if (!peekers.await(new Waiter(me), this, left)) {
+            if (!peekers.await(new Waiter(me), this, Deadline.remaining(deadline))) {
                 throw timedOut(timeout);
             }
         }

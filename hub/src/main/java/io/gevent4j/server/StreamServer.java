@@ -1,14 +1,7 @@
 package io.gevent4j.server;
 
 import io.gevent4j.Gevent;
-import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
-import io.gevent4j.HubGroup;
-import io.gevent4j.core.GreenletExit;
-import io.gevent4j.core.Strand;
-import io.gevent4j.event.Event;
-import io.gevent4j.internal.Waits;
-import io.gevent4j.pool.Spawner;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -19,11 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 
 /**
  * A TCP server that runs a handler in a greenlet for each connection (gevent's
@@ -45,10 +34,7 @@ import java.util.concurrent.ExecutionException;
  * }</pre>
  *
  * <h2>Life cycle</h2>
- * <pre>
- *   NEW --start()--> STARTED (accepting) --stop(timeout)/close()--> CLOSED
- *    '---------------------------close()/stop()--------------------------'
- * </pre>
+ * The life cycle, the stop and where handlers run are {@link BaseServer}'s (see its diagram).
  * Options ({@link #backlog}, {@link #spawner}, {@link #sslContext}, {@link #readTimeout},
  * {@link #stopTimeout}) are set while NEW. {@link #start()} binds the listening socket and spawns the
  * accept loop as a greenlet on the hub of the calling thread (the server's hub); the loop runs once
@@ -58,7 +44,7 @@ import java.util.concurrent.ExecutionException;
  * A closed server cannot be started again: create a new one.
  *
  * <h2>Connections</h2>
- * Each accepted connection is handled in a greenlet made by the {@link Spawner} (by default a plain
+ * Each accepted connection is handled in a greenlet made by the {@link io.gevent4j.pool.Spawner} (by default a plain
  * spawn on the server's hub; a bounded {@code Pool} caps the number of concurrent handlers, and the
  * accept loop waits for room). With an {@link SSLContext} the accepted socket is wrapped in a
  * server-mode {@link SSLSocket} and the TLS handshake runs inside the handler's greenlet, so a slow
@@ -90,19 +76,13 @@ import java.util.concurrent.ExecutionException;
  * read-only {@link #port()}, {@link #address()}, {@link #started()}, {@link #closed()} and
  * {@link #connectionCount()}.
  */
-public final class StreamServer implements AutoCloseable {
+public final class StreamServer extends BaseServer<StreamServer> {
     /** The listen backlog used unless {@link #backlog(int)} says otherwise (gevent's default). */
     public static final int DEFAULT_BACKLOG = 256;
-    /** How long {@link #close()} and {@link #serveForever()} let handlers finish (gevent's {@code stop_timeout}). */
-    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(1);
-    /** Servers whose listening socket is open, for {@link #listening()}. */
-    private static final java.util.Set<StreamServer> LISTENING = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The first pause after a failed accept. */
     static final long MIN_ACCEPT_DELAY_MS = 10;
     /** The longest pause between retries of a failing accept. */
     static final long MAX_ACCEPT_DELAY_MS = 1000;
-    /** How long {@link #stop(Duration)} waits for killed handlers to die. */
-    private static final Duration KILL_WAIT = Duration.ofSeconds(1);
 
     /**
      * The code run for each connection, in its own greenlet. Write it as plain blocking
@@ -127,44 +107,12 @@ public final class StreamServer implements AutoCloseable {
         ServerSocket create() throws IOException;
     }
 
-    /** One accepted connection, from accept to close. */
-    private static final class Connection {
-        final Socket raw;
-        final InetSocketAddress peer;
-        Greenlet<?> greenlet;
-
-        Connection(Socket raw, InetSocketAddress peer) {
-            this.raw = raw;
-            this.peer = peer;
-        }
-    }
-
-    private final InetSocketAddress requested;
     private final Handler handler;
     private int backlog = DEFAULT_BACKLOG;
-    private Spawner spawner = Spawner.DEFAULT;
     private SSLContext sslContext;
     private Duration readTimeout;
-    private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
     private ListenerFactory listenerFactory = ServerSocket::new;
-    private HubGroup group;
-
-    private volatile Hub hub;
-    private volatile boolean started;
-    private volatile boolean closed;
-    private volatile InetSocketAddress bound;
-    private volatile int connectionCount;
-    private boolean stopping;
-    /** Hub-group mode: the closed group was reported (once). */
-    private boolean groupClosedReported;
     private ServerSocket listener;
-    private Greenlet<Void> acceptor;
-    private Event stoppedEvent;
-    private final LinkedHashSet<Connection> connections = new LinkedHashSet<>();
-    /** The strand waiting in {@link #stop} for the handlers to finish, or null. */
-    private Strand stopWaiter;
-    /** The connection whose handler is calling {@link #stop}, not waited for; or null. */
-    private Connection stopperConnection;
 
     /**
      * Creates a server that will listen on {@code address} once {@link #start() started}.
@@ -173,7 +121,7 @@ public final class StreamServer implements AutoCloseable {
      * @param handler serves each connection in its own greenlet
      */
     public StreamServer(InetSocketAddress address, Handler handler) {
-        this.requested = Objects.requireNonNull(address, "address");
+        super(address);
         this.handler = Objects.requireNonNull(handler, "handler");
     }
 
@@ -191,44 +139,6 @@ public final class StreamServer implements AutoCloseable {
             throw new IllegalArgumentException("StreamServer backlog must be positive, got " + backlog);
         }
         this.backlog = backlog;
-        return this;
-    }
-
-    /**
-     * Sets what spawns the handler greenlets (gevent's {@code spawn=} argument): {@link Spawner#DEFAULT}
-     * spawns on the server's hub; a {@code Pool} of size N caps the handlers at N, the accept loop
-     * waiting for room meanwhile. The spawner must belong to the server's hub.
-     *
-     * @param spawner the spawner
-     * @return this server
-     */
-    public StreamServer spawner(Spawner spawner) {
-        checkNew("spawner");
-        Objects.requireNonNull(spawner, "spawner");
-        if (group != null && spawner != Spawner.DEFAULT) {
-            throw new IllegalStateException(this + " serves on " + group + ", whose hubs spawn the handlers; a"
-                    + " Spawner (a Pool) belongs to one hub and cannot be combined with hubGroup(...)");
-        }
-        this.spawner = spawner;
-        return this;
-    }
-
-    /**
-     * Serves on every hub of {@code group}: the accept loop stays on the server's hub and hands each
-     * accepted connection to the next hub of the group (round-robin), where its handler greenlet runs
-     * (see the class comment, "Hub-group mode"). Not combinable with a {@link #spawner(Spawner)} other
-     * than the default. The server's hub may be one of the group's or another.
-     *
-     * @param group the hubs that run the handlers, or {@code null} for the server's hub alone (the default)
-     * @return this server
-     */
-    public StreamServer hubGroup(HubGroup group) {
-        checkNew("hubGroup");
-        if (group != null && spawner != Spawner.DEFAULT) {
-            throw new IllegalStateException(this + " has a Spawner (a Pool), which belongs to one hub; it cannot"
-                    + " also serve on " + group + ". Use one or the other");
-        }
-        this.group = group;
         return this;
     }
 
@@ -264,22 +174,6 @@ public final class StreamServer implements AutoCloseable {
         return this;
     }
 
-    /**
-     * Sets how long {@link #close()} and the end of {@link #serveForever()} let running handlers finish
-     * before killing them (gevent's {@code stop_timeout}).
-     *
-     * @param timeout zero or more; default {@link #DEFAULT_STOP_TIMEOUT}
-     * @return this server
-     */
-    public StreamServer stopTimeout(Duration timeout) {
-        checkNew("stopTimeout");
-        if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
-            throw new IllegalArgumentException("StreamServer stopTimeout must not be negative, got " + timeout);
-        }
-        this.stopTimeout = timeout;
-        return this;
-    }
-
     /** Replaces how the listening socket is made; package-private, for tests. */
     StreamServer listenerFactory(ListenerFactory factory) {
         checkNew("listenerFactory");
@@ -287,41 +181,28 @@ public final class StreamServer implements AutoCloseable {
         return this;
     }
 
-    private void checkNew(String option) {
-        if (hub != null || closed) {
-            throw new IllegalStateException("StreamServer " + requested + ": " + option + " can only be set before"
-                    + " start(); this server is " + (closed ? "closed" : "started") + ". Configure a new StreamServer.");
-        }
+    // ---- the socket and the accept loop ------------------------------------------------------
+
+    @Override
+    String kind() {
+        return "StreamServer";
     }
 
-    // ---- life cycle --------------------------------------------------------------------------
+    @Override
+    String loopName() {
+        return "the accept loop";
+    }
 
-    /**
-     * Binds the listening socket and spawns the accept loop on the calling thread's hub. Does nothing
-     * if the server is already started. The accept loop runs once this thread blocks in a gevent4j call.
-     *
-     * @return this server
-     * @throws BindException if the address cannot be bound (in use, not local), naming it
-     * @throws IOException if the listening socket cannot be created
-     * @throws IllegalStateException if the server was closed
-     */
-    public StreamServer start() throws IOException {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed and cannot be started again; create a new StreamServer");
-        }
-        if (hub != null) {
-            hub.checkInHub(this);
-            return this;
-        }
-        Hub owner = Hub.current();
+    @Override
+    InetSocketAddress bind() throws IOException {
         ServerSocket socket = listenerFactory.create();
         try {
             socket.setReuseAddress(true);
-            socket.bind(requested, backlog);
+            socket.bind(requested(), backlog);
         } catch (IOException e) {
-            closeListener(socket, owner);
+            close(socket, Hub.current());
             if (e instanceof BindException) {
-                BindException named = new BindException("gevent4j: StreamServer cannot listen on " + requested + ": "
+                BindException named = new BindException("gevent4j: StreamServer cannot listen on " + requested() + ": "
                         + e.getMessage() + "; choose another port (0 picks a free one) or stop what holds this one");
                 named.initCause(e);
                 throw named;
@@ -329,323 +210,37 @@ public final class StreamServer implements AutoCloseable {
             throw e;
         }
         listener = socket;
-        LISTENING.add(this);
-        bound = (InetSocketAddress) socket.getLocalSocketAddress();
-        stoppedEvent = new Event();
-        hub = owner;
-        started = true;
-        acceptor = Gevent.spawn(this::acceptLoop);
-        acceptor.name("StreamServer-accept " + bound);
-        // However the accept greenlet ends (stop(), or a kill from elsewhere such as Hub.close(), even
-        // before it ran), the port is released; a raw link runs synchronously as it dies.
-        acceptor.rawlink(dead -> {
-            started = false;
-            closeListener(socket, owner);
-        });
-        return this;
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
-    /**
-     * Starts the server if needed, then blocks cooperatively until it is stopped (gevent's
-     * {@code serve_forever}). If this wait ends any other way (a kill, an interrupt), the server is
-     * stopped with the {@link #stopTimeout} before the exception goes on.
-     *
-     * @throws IOException if starting fails
-     * @throws InterruptedException if interrupted while serving
-     */
-    public void serveForever() throws IOException, InterruptedException {
-        if (!started && !closed) {
-            start();
-        }
-        if (hub == null) {
-            return;
-        }
-        hub.checkInHub(this);
-        try {
-            stoppedEvent.await();
-        } finally {
-            if (!closed) {
-                stop(stopTimeout);
-            }
-        }
-    }
-
-    /**
-     * Stops the server with the {@link #stopTimeout} (see {@link #stop(Duration)}).
-     *
-     * @throws InterruptedException if interrupted while waiting for handlers
-     */
-    public void stop() throws InterruptedException {
-        stop(stopTimeout);
-    }
-
-    /**
-     * Stops accepting at once and closes the listening socket (new connections are refused), then
-     * waits up to {@code gracefulTimeout} for the running handlers to return, then kills those still
-     * running (raising {@link GreenletExit} in them and closing their sockets) and waits briefly for
-     * them to die. A handler that calls this is neither waited for nor killed. Returns at once if the
-     * server is already closed; waits for a stop already in progress. Any thread: from another thread
-     * the work is done on the server's hub, whose thread must be running its loop.
-     *
-     * @param gracefulTimeout how long running handlers may take to finish; zero kills them at once
-     * @throws InterruptedException if interrupted while waiting
-     */
-    public void stop(Duration gracefulTimeout) throws InterruptedException {
-        Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
-        stop(gracefulTimeout, Greenlet.current());
-    }
-
-    /**
-     * {@link #stop(Duration)} on behalf of {@code caller}, the greenlet that asked (possibly on another
-     * hub, a handler in hub-group mode), which is neither waited for nor killed.
-     */
-    private void stop(Duration gracefulTimeout, Greenlet<?> caller) throws InterruptedException {
-        Hub owner = hub;
-        if (owner == null || closed) {
-            closed = true;
-            return;
-        }
-        if (owner.isClosed() || !owner.thread().isAlive()) {
-            stopDeadHub(owner);
-            return;
-        }
-        if (!owner.inHub()) {
-            stopFromElsewhere(owner, gracefulTimeout, caller);
-            return;
-        }
-        if (stopping) {
-            stoppedEvent.await();
-            return;
-        }
-        stopping = true;
-        started = false;
-        try {
-            closeListener(listener, owner);
-            Greenlet<?> me = caller;
-            if (acceptor != me) {
-                acceptor.kill(new GreenletExit("StreamServer stopped"), true, null);
-            }
-            waitForHandlers(me, gracefulTimeout);
-            killHandlers(me);
-        } finally {
-            closed = true;
-            stoppedEvent.set();
-        }
-    }
-
-    /** The server's hub was closed or its thread ended: its greenlets are gone; release what is left. */
-    private void stopDeadHub(Hub owner) {
-        started = false;
-        closed = true;
-        closeListener(listener, owner);
-        if (owner.inHub()) {
-            for (Connection c : new ArrayList<>(connections)) {
-                closeSocket(c.raw, c.peer);
-                forget(c);
-            }
-        }
-    }
-
-    private void stopFromElsewhere(Hub owner, Duration gracefulTimeout, Greenlet<?> caller)
-            throws InterruptedException {
-        try {
-            // bounded: a server hub that closes or hangs must not leave the caller waiting forever
-            Duration limit = gracefulTimeout.plusSeconds(30);
-            Waits.await(owner.submit(() -> {
-                stop(gracefulTimeout, caller);
-                return null;
-            }), limit);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof InterruptedException interrupted) {
-                throw interrupted;
-            }
-            throw Strand.<RuntimeException>sneakyThrow(cause);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("gevent4j: " + this + ": the server's hub (" + owner + ") did not run stop()"
-                    + " within the graceful timeout + 30 s; is that hub closed, or blocked?", e);
-        }
-    }
-
-    private void waitForHandlers(Greenlet<?> me, Duration gracefulTimeout) throws InterruptedException {
-        stopperConnection = null;
-        for (Connection c : connections) {
-            if (c.greenlet != null && c.greenlet == me) {
-                stopperConnection = c;
-            }
-        }
-        stopWaiter = Strand.current();
-        try {
-            Waits.parkUntil(this, gracefulTimeout, () -> othersRunning() == 0);
-        } finally {
-            stopWaiter = null;
-        }
-    }
-
-    private int othersRunning() {
-        int n = connections.size();
-        return stopperConnection != null && connections.contains(stopperConnection) ? n - 1 : n;
-    }
-
-    private void killHandlers(Greenlet<?> me) throws InterruptedException {
-        List<Connection> left = new ArrayList<>(connections);
-        left.remove(stopperConnection);
-        if (left.isEmpty()) {
-            return;
-        }
-        List<Greenlet<?>> victims = new ArrayList<>(left.size());
-        for (Connection c : left) {
-            if (c.greenlet != null && c.greenlet != me) {
-                c.greenlet.kill(new GreenletExit("StreamServer " + bound + " stopped"), false, null);
-                victims.add(c.greenlet);
-            }
-            // A handler blocked in socket I/O fails at once; one that never ran still gets its socket closed.
-            closeSocket(c.raw, c.peer);
-        }
-        if (group != null) {
-            awaitRemoteHandlers();
-            return;
-        }
-        List<Greenlet<?>> dead = Gevent.joinAll(victims, KILL_WAIT);
-        for (Connection c : left) {
-            if (c.greenlet == null || c.greenlet.dead()) {
-                forget(c);
-            }
-        }
-        if (dead.size() < victims.size()) {
-            hub.reportError(this, new IllegalStateException((victims.size() - dead.size()) + " handler(s) of " + this
-                    + " still run " + KILL_WAIT.toMillis() + " ms after being killed (they catch GreenletExit or never"
-                    + " wait); their sockets are closed. Let GreenletExit propagate out of handlers"));
-        }
-    }
-
-    /**
-     * Hub-group mode: the killed handlers run on other hubs, and each one's end comes back as a
-     * {@link #forget} callback; wait for those, then report the handlers that outlive the wait.
-     */
-    private void awaitRemoteHandlers() throws InterruptedException {
-        stopWaiter = Strand.current();
-        try {
-            Waits.parkUntil(this, KILL_WAIT, () -> othersRunning() == 0);
-        } finally {
-            stopWaiter = null;
-        }
-        int left = othersRunning();
-        if (left > 0) {
-            hub.reportError(this, new IllegalStateException(left + " handler(s) of " + this + " on " + group
-                    + " still run " + KILL_WAIT.toMillis() + " ms after being killed (they catch GreenletExit or never"
-                    + " wait); their sockets are closed. Let GreenletExit propagate out of handlers"));
-        }
-    }
-
-    /**
-     * Stops the server with the {@link #stopTimeout} (gevent's {@code close} after {@code stop}); a
-     * server never started is just marked closed. Any thread.
-     *
-     * @throws InterruptedException if interrupted while waiting for handlers
-     */
     @Override
-    public void close() throws InterruptedException {
-        stop(stopTimeout);
-    }
-
-    // ---- state -------------------------------------------------------------------------------
-
-    /**
-     * The port the server listens on: the real one after {@link #start()}, even when 0 was asked
-     * (gevent's {@code server_port}). Any thread.
-     *
-     * @return the bound port, or the requested one before start
-     */
-    public int port() {
-        InetSocketAddress a = bound;
-        return a != null ? a.getPort() : requested.getPort();
-    }
-
-    /**
-     * The address the server listens on (gevent's {@code address} after start). Any thread.
-     *
-     * @return the bound address after start, else the requested one
-     */
-    public InetSocketAddress address() {
-        InetSocketAddress a = bound;
-        return a != null ? a : requested;
-    }
-
-    /**
-     * Whether the server accepts connections: true from {@link #start()} until a stop begins or the
-     * accept loop ends (gevent's {@code started}). Any thread.
-     *
-     * @return true while accepting
-     */
-    public boolean started() {
-        return started;
-    }
-
-    /**
-     * Whether the server was stopped or closed (gevent's {@code closed}); a closed server cannot be
-     * started again. Any thread.
-     *
-     * @return true once stopped
-     */
-    public boolean closed() {
-        return closed;
-    }
-
-    /**
-     * The number of connections accepted and not yet closed (handlers running, or waiting for room in
-     * a bounded spawner). Any thread.
-     *
-     * @return the open connections
-     */
-    public int connectionCount() {
-        return connectionCount;
-    }
-
-    /**
-     * The hub the server was started on: its accept loop and handlers run there.
-     *
-     * @return the hub, or {@code null} before start
-     */
-    public Hub hub() {
-        return hub;
-    }
-
-    // ---- accept loop -------------------------------------------------------------------------
-
-    private void acceptLoop() throws InterruptedException {
-        try {
-            acceptUntilStopped();
-        } catch (RuntimeException | Error e) {
-            if (e instanceof GreenletExit) {
-                throw e;
-            }
-            hub.reportError(this + ": the accept loop", e);
-            if (!stopping) {
-                Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
-            }
+    void closeSocket() {
+        if (listener != null) {
+            close(listener, hub());
         }
     }
 
-    private void acceptUntilStopped() throws InterruptedException {
+    private void close(ServerSocket socket, Hub owner) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            owner.reportError(this + ": closing the listening socket", e);
+        }
+    }
+
+    @Override
+    void serveLoop() throws InterruptedException {
         long delayMs = 0;
-        while (!stopping) {
+        while (!stopping()) {
             Socket socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                Strand.current().throwPending();
-                if (stopping) {
-                    return;
-                }
-                if (listener.isClosed()) {
-                    hub.reportError(this + ": accept", new IllegalStateException("the listening socket was closed"
-                            + " outside stop() (was the accept greenlet interrupted?); the server stops now", e));
-                    Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
+                if (loopMustEnd("accept", listener.isClosed(), e)) {
                     return;
                 }
                 if (delayMs == 0) {
-                    hub.reportError(this + ": accept", new IOException("accept failed (" + e.getMessage()
+                    hub().reportError(this + ": accept", new IOException("accept failed (" + e.getMessage()
                             + "); retrying after " + MIN_ACCEPT_DELAY_MS + " ms, then up to every "
                             + MAX_ACCEPT_DELAY_MS + " ms while it keeps failing; this is reported once per episode."
                             + " If it says 'Too many open files', raise the limit (ulimit -n) or cap handlers with a"
@@ -658,174 +253,90 @@ public final class StreamServer implements AutoCloseable {
                 continue;
             }
             delayMs = 0;
-            dispatch(socket);
-        }
-    }
-
-    private void dispatch(Socket socket) throws InterruptedException {
-        InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
-        if (stopping || peer == null) {
-            closeSocket(socket, peer);
-            return;
-        }
-        Connection c = new Connection(socket, peer);
-        connections.add(c);
-        connectionCount++;
-        if (group != null) {
-            handOver(c);
-            return;
-        }
-        Greenlet<?> g;
-        try {
-            g = spawner.spawn(() -> serve(c));
-        } catch (GreenletExit | InterruptedException e) {
-            forget(c);
-            closeSocket(socket, peer);
-            throw e;
-        } catch (RuntimeException | Error e) {
-            forget(c);
-            closeSocket(socket, peer);
-            hub.reportError(this + ": spawning the handler for " + peer, e);
-            return;
-        }
-        if (connections.contains(c)) {
-            c.greenlet = g;
-            g.name("StreamServer-handler " + peer);
-        }
-    }
-
-    /**
-     * Hub-group mode: spawns the handler on the next hub of the group. However that greenlet ends (it
-     * returns, it is killed by a stop, or its hub closes before it ran) its future completes, which
-     * closes the socket (again, harmlessly, if the handler ran) and tells this hub to forget the
-     * connection. A closed group takes nothing: the socket is closed here, and the server stops.
-     */
-    private void handOver(Connection c) {
-        Greenlet<?> g;
-        try {
-            g = group.spawn(() -> serve(c));
-        } catch (IllegalStateException refused) {
-            forget(c);
-            closeSocket(c.raw, c.peer);
-            if (!group.isClosed()) {
-                // one member hub refused (its loop ended by an error): this connection is lost, the others go on
-                hub.reportError(this + ": handing " + c.peer + " over; the connection is closed", refused);
-                return;
+            InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
+            Connection c = new Connection(socket, peer);
+            if (peer == null) {
+                c.release();
+                continue;
             }
-            if (!stopping && !groupClosedReported) {
-                groupClosedReported = true;
-                hub.reportError(this + ": handing " + c.peer + " over", new IllegalStateException("the hub group "
-                        + group + " that serves the connections is closed; the server stops now", refused));
-                Gevent.spawn(() -> stop(stopTimeout)).name("StreamServer-stop " + bound);
-            }
-            return;
+            dispatch(c);
         }
-        c.greenlet = g;
-        Hub home = hub;
-        // serve() reports every handler failure itself, so this greenlet only returns or is killed; a kill
-        // completes the future with a CancellationException, an expected end here, not an error to report.
-        g.toCompletableFuture().whenComplete((value, killed) -> {
-            closeSocket(c.raw, c.peer);
-            home.callSoonThreadsafe(() -> forget(c));
-        });
     }
 
     // ---- one connection ----------------------------------------------------------------------
 
-    private Void serve(Connection c) {
-        Socket socket = c.raw;
-        if (group != null) {
-            Greenlet.current().name("StreamServer-handler " + c.peer); // on its own hub, where its name is kept
+    /** One accepted connection, from accept to close. */
+    private final class Connection extends Job {
+        final Socket raw;
+        final InetSocketAddress peer;
+        /** The TLS socket layered on {@link #raw}, once made. */
+        volatile Socket tls;
+
+        Connection(Socket raw, InetSocketAddress peer) {
+            this.raw = raw;
+            this.peer = peer;
         }
-        try {
+
+        @Override
+        void run() throws Exception {
+            Socket socket = raw;
             if (readTimeout != null) {
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
             }
             if (sslContext != null) {
-                SSLSocket tls = (SSLSocket) sslContext.getSocketFactory()
-                        .createSocket(socket, c.peer.getHostString(), c.peer.getPort(), true);
-                tls.setUseClientMode(false);
-                socket = tls;
-                tls.startHandshake();
+                SSLSocket secure = (SSLSocket) sslContext.getSocketFactory()
+                        .createSocket(socket, peer.getHostString(), peer.getPort(), true);
+                secure.setUseClientMode(false);
+                tls = secure;
+                socket = secure;
+                secure.startHandshake();
             }
-            handler.handle(socket, c.peer);
-        } catch (GreenletExit exit) {
-            throw exit;
-        } catch (Throwable error) {
-            Throwable cause = raisedInstead(error);
-            if (!(cause instanceof SocketTimeoutException && readTimeout != null)) {
-                hub.reportError(this + ": handler for " + c.peer, cause);
+            handler.handle(socket, peer);
+        }
+
+        @Override
+        boolean quiet(Throwable error) {
+            return error instanceof SocketTimeoutException && readTimeout != null;
+        }
+
+        @Override
+        void release() {
+            Socket layered = tls;
+            if (layered != null) {
+                closeQuietlyReported(layered);
             }
-        } finally {
-            closeSocket(socket, c.peer);
-            if (socket != c.raw) {
-                closeSocket(c.raw, c.peer);
-            }
-            if (group == null) {
-                forget(c); // in hub-group mode the server's hub forgets it, told by handOver's future
+            closeQuietlyReported(raw);
+        }
+
+        private void closeQuietlyReported(Socket socket) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                hub().reportError(StreamServer.this + ": closing the connection of " + peer, e);
             }
         }
-        return null;
+
+        @Override
+        String greenletName() {
+            return "StreamServer-handler " + peer;
+        }
+
+        @Override
+        String describe() {
+            return String.valueOf(peer);
+        }
     }
+
+    // ---- state -------------------------------------------------------------------------------
 
     /**
-     * A kill or a {@code Timeout} raised into a greenlet blocked in socket I/O interrupts it, which
-     * closes the socket: the handler then fails with a {@code SocketException}, a side effect. This
-     * returns what was raised instead (and rethrows it if it is a {@link GreenletExit}, so that the
-     * greenlet dies of the kill), or {@code error} if nothing was raised.
-     */
-    private static Throwable raisedInstead(Throwable error) {
-        Strand me = Strand.current();
-        if (me.pendingThrow() == null) {
-            return error;
-        }
-        try {
-            me.throwPending();
-            return error;
-        } catch (GreenletExit exit) {
-            throw exit;
-        } catch (Throwable raised) {
-            return raised;
-        }
-    }
-
-    private void forget(Connection c) {
-        if (connections.remove(c)) {
-            connectionCount--;
-            Strand waiter = stopWaiter;
-            if (waiter != null && othersRunning() == 0) {
-                waiter.unpark();
-            }
-        }
-    }
-
-    private void closeSocket(Socket socket, InetSocketAddress peer) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            hub.reportError(this + ": closing the connection of " + peer, e);
-        }
-    }
-
-    private void closeListener(ServerSocket socket, Hub owner) {
-        if (socket == listener) {
-            LISTENING.remove(this);
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            owner.reportError(this + ": closing the listening socket", e);
-        }
-    }
-
-    /**
-     * The servers of this process whose listening socket is open (started and not yet stopped), for leak
-     * checks such as {@code io.gevent4j.testing.GeventLeakCheck}. Any thread.
+     * The number of connections accepted and not yet closed (handlers running, or waiting for room in
+     * a bounded spawner). Any thread.
      *
-     * @return a snapshot
+     * @return the open connections
      */
-    public static List<StreamServer> listening() {
-        return List.copyOf(LISTENING);
+    public int connectionCount() {
+        return jobCount();
     }
 
     @Override

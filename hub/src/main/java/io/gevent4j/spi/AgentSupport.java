@@ -3,7 +3,9 @@ package io.gevent4j.spi;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.internal.HubPoller;
+import io.gevent4j.internal.loop.FdPoller;
+import io.gevent4j.internal.loop.IoEvent;
+import io.gevent4j.internal.loop.Loop;
 
 import java.io.IOException;
 import java.util.List;
@@ -28,7 +30,7 @@ public final class AgentSupport {
      * @return true if {@link #waitForFd} can serve greenlets
      */
     public static boolean hubPollerAvailable() {
-        return HubPoller.available();
+        return FdPoller.available();
     }
 
     /**
@@ -55,10 +57,10 @@ public final class AgentSupport {
      * @throws IOException if registering with epoll failed
      */
     public static boolean waitForFd(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        if (!HubPoller.available() || !(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+        if (!FdPoller.available() || Greenlet.current() == null) {
             return false;
         }
-        greenlet.hub().poller().poll(fd, event, nanos, isOpen);
+        Loop.of(Strand.current()).poller().awaitReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
         return true;
     }
 
@@ -70,12 +72,7 @@ public final class AgentSupport {
      * @param event 1, 4, or 0 for both
      */
     public static void wakeFdWaiters(int fd, int event) {
-        for (Hub hub : Hub.all()) {
-            HubPoller poller = hub.pollerOrNull();
-            if (poller != null) {
-                poller.stopPoll(fd, event);
-            }
-        }
+        Loop.wakeFdWaitersEverywhere(fd, event == 0 ? null : IoEvent.ofPollConstant(event));
     }
 
     /**
@@ -83,17 +80,20 @@ public final class AgentSupport {
      * the current greenlet is pinned to its hub's thread (a class initializer or a native frame is on
      * its stack) while it waits in {@link #waitForFd}, its park would block the hub's thread and nobody
      * would poll the epoll it waits in. Instead the wait is done here, on the hub's thread, in that
-     * epoll, until the greenlet's event, its timeout, an interrupt or a close.
+     * epoll, until the greenlet's event, its timeout, an interrupt, a close, or an exception raised into
+     * it: meanwhile the hub's due timers fire (a {@code Timeout}) and callbacks from other threads run (a
+     * {@code kill}).
      *
      * @return true if the current greenlet was waiting for an fd and the wait was done here (the caller
      *         skips the JDK's park); false otherwise
      */
     public static boolean finishPinnedFdWait() {
-        if (!(Strand.currentOrNull() instanceof Greenlet<?> greenlet)) {
+        if (Greenlet.current() == null) {
             return false;
         }
-        HubPoller poller = greenlet.hub().pollerOrNull();
-        return poller != null && poller.waitPinned(greenlet);
+        Strand me = Strand.current();
+        FdPoller poller = Loop.of(me).pollerOrNull();
+        return poller != null && poller.waitPinned(me);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.gevent4j.threadpool;
 
 import io.gevent4j.Hub;
+import io.gevent4j.core.Carrier;
+import io.gevent4j.internal.loop.Loop;
 import io.gevent4j.event.AsyncResult;
 
 import java.util.Objects;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ThreadPool implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final int DEFAULT_THREADS = 10;
 
     private final ThreadPoolExecutor executor;
     private final int maxThreads;
@@ -47,6 +50,18 @@ public final class ThreadPool implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
     }
 
+    /**
+     * The default thread pool of the calling thread's hub (gevent's {@code get_hub().threadpool}): 10
+     * threads, made on first use and closed with the hub. The patch agent offloads file I/O and DNS to
+     * it. Call it on the hub (its thread or one of its greenlets).
+     *
+     * @return the pool
+     */
+    public static ThreadPool ofCurrentHub() {
+        Hub.current(); // the hub exists (made on first use), so that the pool closes with it
+        return Loop.current().attachment(ThreadPool.class, () -> new ThreadPool(DEFAULT_THREADS));
+    }
+
     /** {@return the most worker threads at once} */
     public int maxThreads() {
         return maxThreads;
@@ -67,8 +82,9 @@ public final class ThreadPool implements AutoCloseable {
     public <T> AsyncResult<T> spawn(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         Hub hub = Hub.current();
+        Carrier carrier = Loop.current().carrier();
         AsyncResult<T> result = new AsyncResult<>(hub);
-        hub.carrier().retainExternal();
+        carrier.retainExternal();
         try {
             executor.execute(() -> {
                 T value = null;
@@ -82,8 +98,8 @@ public final class ThreadPool implements AutoCloseable {
                 Throwable finalError = error;
                 // released on the hub, together with the result, so that the hub never sees
                 // "no outstanding work" while the result is still on its way
-                hub.carrier().execute(() -> {
-                    hub.carrier().releaseExternal();
+                carrier.execute(() -> {
+                    carrier.releaseExternal();
                     if (finalError != null) {
                         result.setException(finalError);
                     } else {
@@ -92,7 +108,7 @@ public final class ThreadPool implements AutoCloseable {
                 });
             });
         } catch (RuntimeException rejected) {
-            hub.carrier().releaseExternal();
+            carrier.releaseExternal();
             throw rejected;
         }
         return result;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -134,5 +135,14 @@ class BlockingDetectorTest {
         ChildJvm.Result bad = ChildJvm.run(List.of("-Dgevent4j.maxBlockingTime=fast"), 60, BlockingDetectorMain.class);
         assertNotEquals(0, bad.exitCode(), bad.output());
         assertTrue(bad.output().contains("-Dgevent4j.maxBlockingTime=fast is not valid"), bad.output());
+    }
+
+    @Test
+    void aMalformedPropertyFailsTheFirstHubOnceNotEveryHubCurrent() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-Dgevent4j.maxBlockingTime=fast"), 60, BadPropertyOnceMain.class);
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("first: gevent4j: -Dgevent4j.maxBlockingTime=fast is not valid"), r.output());
+        assertTrue(r.output().contains("later: hubs work"), r.output());
+        assertFalse(r.output().contains("again:"), r.output());
     }
 }

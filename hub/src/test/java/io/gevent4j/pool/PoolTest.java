@@ -89,7 +89,7 @@ class PoolTest {
                 pool.spawn(() -> order.add(index));
             }));
         }
-        runUntil("all spawners wait", () -> spawners.stream().allMatch(Greenlet::isParkedInHub));
+        runUntil("all spawners wait", () -> spawners.stream().allMatch(g -> g.hub().inspect().isWaitingInHub(g)));
         release.set();
         Gevent.joinAll(spawners);
         pool.join();
@@ -317,7 +317,7 @@ class PoolTest {
         for (int i = 0; i < 5; i++) {
             gs.add(pool.spawn(() -> never.await()));
         }
-        runUntil("all members wait", () -> gs.stream().allMatch(Greenlet::isParkedInHub));
+        runUntil("all members wait", () -> gs.stream().allMatch(g -> g.hub().inspect().isWaitingInHub(g)));
         pool.kill();
         assertEquals(0, pool.size());
         assertTrue(gs.stream().allMatch(g -> g.dead() && g.killed()));
@@ -347,7 +347,7 @@ class PoolTest {
         }, range(2)).iterator();
         Greenlet<Void> killer = Gevent.spawn(() -> {
             runUntil("members wait", () -> group.size() == 2
-                    && group.greenlets().stream().allMatch(Greenlet::isParkedInHub));
+                    && group.greenlets().stream().allMatch(g -> g.hub().inspect().isWaitingInHub(g)));
             group.kill();
         });
         assertThrows(CancellationException.class, it::next);
@@ -364,7 +364,7 @@ class PoolTest {
             return i;
         }, endless).iterator();
         runUntil("the pool is busy", () -> pool.size() == 2
-                && pool.greenlets().stream().allMatch(Greenlet::isParkedInHub));
+                && pool.greenlets().stream().allMatch(g -> g.hub().inspect().isWaitingInHub(g)));
         assertTrue(pool.kill(new io.gevent4j.core.GreenletExit(), true, Duration.ofSeconds(10)),
                 "kill must not chase the imap feeder forever");
         assertThrows(CancellationException.class, it::next);

@@ -58,7 +58,7 @@ abstract class AbstractQueueContractTest {
                 q.put(i);
             }
         });
-        runUntil("producer done or waiting", () -> producer.dead() || producer.isParkedInHub());
+        runUntil("producer done or waiting", () -> producer.dead() || producer.hub().inspect().isWaitingInHub(producer));
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) {
             out.add(q.get());
@@ -193,7 +193,7 @@ abstract class AbstractQueueContractTest {
     void peekShowsTheNextItemWithoutRemovingIt() throws Exception {
         Queue<Integer> q = unbounded();
         Greenlet<Void> producer = Gevent.spawn(() -> q.put(5));
-        runUntil("producer done or waiting", () -> producer.dead() || producer.isParkedInHub());
+        runUntil("producer done or waiting", () -> producer.dead() || producer.hub().inspect().isWaitingInHub(producer));
         assertEquals(5, q.peekNowait());
         assertEquals(5, q.peek());
         assertEquals(5, q.get());
@@ -217,7 +217,7 @@ abstract class AbstractQueueContractTest {
         Queue<Integer> empty = bounded();
         Greenlet<Integer> getter = Gevent.spawn(() -> empty.get());
         Greenlet<Integer> peeker = Gevent.spawn(() -> empty.peek());
-        runUntil("getter and peeker wait", () -> getter.isParkedInHub() && peeker.isParkedInHub());
+        runUntil("getter and peeker wait", () -> getter.hub().inspect().isWaitingInHub(getter) && peeker.hub().inspect().isWaitingInHub(peeker));
         empty.shutdown();
         getter.join();
         peeker.join();

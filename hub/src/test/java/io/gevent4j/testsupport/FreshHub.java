@@ -22,14 +22,14 @@ public final class FreshHub implements AfterEachCallback {
             return;
         }
         // run what is still queued in this test: greenlets started but not yet run, error reports
-        for (int i = 0; i < 1_000 && hub.carrier().readyCount() > 0; i++) {
+        for (int i = 0; i < 1_000 && hub.inspect().readyCount() > 0; i++) {
             Gevent.sleep(0);
         }
         List<Greenlet<?>> left = hub.liveGreenlets();
         StringBuilder stacks = new StringBuilder();
         for (Greenlet<?> g : left) {
-            stacks.append('\n').append(g).append(", waiting on ").append(g.blocker());
-            for (StackTraceElement e : g.thread().getStackTrace()) {
+            stacks.append('\n').append(g).append(", waiting on ").append(hub.inspect().blockerOf(g));
+            for (StackTraceElement e : hub.inspect().threadOf(g).getStackTrace()) {
                 stacks.append("\n    at ").append(e);
             }
         }
@@ -63,6 +63,6 @@ public final class FreshHub implements AfterEachCallback {
      * @throws InterruptedException if interrupted
      */
     public static void runUntilWaiting(Greenlet<?> g) throws InterruptedException {
-        runUntil(g + " waiting in the hub", () -> g.isParkedInHub() && !g.dead());
+        runUntil(g + " waiting in the hub", () -> g.hub().inspect().isWaitingInHub(g) && !g.dead());
     }
 }

@@ -5,7 +5,8 @@ import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.TimerHandle;
 import io.gevent4j.core.GreenletExit;
-import io.gevent4j.server.StreamServer;
+import io.gevent4j.server.BaseServer;
+import io.gevent4j.server.ListeningServers;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,7 +23,7 @@ import java.util.Set;
 /**
  * A JUnit Jupiter extension that fails a test which leaves gevent4j resources behind (gevent's leak
  * check): greenlets still alive on the test thread's hub, timers still pending on it, or
- * {@link StreamServer}s still listening. What was already there before the test is ignored. Whatever
+ * servers ({@code StreamServer}, {@code DatagramServer}) still listening. What was already there before the test is ignored. Whatever
  * the test leaves is cleaned up afterwards (greenlets killed, servers of this thread stopped, a hub the
  * test created closed) so that one leaky test does not break the next.
  *
@@ -37,7 +38,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
 
     /** What existed before the test. */
-    private record Baseline(Hub hub, Set<Greenlet<?>> greenlets, Set<TimerHandle> timers, Set<StreamServer> servers) {
+    private record Baseline(Hub hub, Set<Greenlet<?>> greenlets, Set<TimerHandle> timers, Set<BaseServer<?>> servers) {
     }
 
     /** Creates the extension (JUnit does). */
@@ -48,13 +49,13 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
     public void beforeEach(ExtensionContext context) {
         Hub hub = Hub.currentOrNull();
         Set<Greenlet<?>> greenlets = identitySet();
-        Set<TimerHandle> timers = identitySet();
+        Set<TimerHandle> timers = new java.util.HashSet<>(); // a wake-up timer's handle is equal, not identical, each time
         if (hub != null) {
             greenlets.addAll(hub.liveGreenlets());
-            timers.addAll(hub.pendingTimersSnapshot());
+            timers.addAll(hub.inspect().pendingTimers());
         }
-        Set<StreamServer> servers = identitySet();
-        servers.addAll(StreamServer.listening());
+        Set<BaseServer<?>> servers = identitySet();
+        servers.addAll(ListeningServers.snapshot());
         context.getStore(NAMESPACE).put(context.getUniqueId(), new Baseline(hub, greenlets, timers, servers));
     }
 
@@ -68,12 +69,12 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
         Hub hub = Hub.currentOrNull();
         if (hub != null && !hub.isClosed()) {
             // run what is still queued: greenlets started but not run yet, links, error reports
-            for (int i = 0; i < 1_000 && hub.carrier().readyCount() > 0; i++) {
+            for (int i = 0; i < 1_000 && hub.inspect().readyCount() > 0; i++) {
                 Gevent.sleep(0);
             }
         }
         // servers first: stopping one also ends its accept and handler greenlets, which are not reported again
-        for (StreamServer server : StreamServer.listening()) {
+        for (BaseServer<?> server : ListeningServers.snapshot()) {
             if (!before.servers().contains(server)) {
                 leaks.add("server " + server + " is still listening");
                 stopIfOwned(server, hub);
@@ -105,10 +106,11 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
         }
         for (Greenlet<?> g : left) {
             StringBuilder line = new StringBuilder("greenlet ").append(g);
-            if (g.blocker() != null) {
-                line.append(" waiting on ").append(g.blocker());
+            Object blocker = hub.inspect().blockerOf(g);
+            if (blocker != null) {
+                line.append(" waiting on ").append(blocker);
             }
-            Thread t = g.thread();
+            Thread t = hub.inspect().threadOf(g);
             if (t != null) {
                 for (StackTraceElement e : t.getStackTrace()) {
                     line.append("\n      at ").append(e);
@@ -128,7 +130,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
             }
             Gevent.sleep(0);
         }
-        for (TimerHandle timer : hub.pendingTimersSnapshot()) {
+        for (TimerHandle timer : hub.inspect().pendingTimers()) {
             if (!(sameHub && before.timers().contains(timer))) {
                 leaks.add("pending " + timer);
                 timer.cancel();
@@ -136,7 +138,7 @@ public final class GeventLeakCheck implements BeforeEachCallback, AfterEachCallb
         }
     }
 
-    private static void stopIfOwned(StreamServer server, Hub current) throws InterruptedException {
+    private static void stopIfOwned(BaseServer<?> server, Hub current) throws InterruptedException {
         Hub owner = server.hub();
         // a server of another live thread is stopped by that thread's loop; only report it
         if (owner == current || owner == null || owner.isClosed() || !owner.thread().isAlive()) {

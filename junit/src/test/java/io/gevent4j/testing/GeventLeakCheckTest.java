@@ -71,7 +71,7 @@ class GeventLeakCheckTest {
         assertTrue(failure(finished.get("leavesATimer()")).contains("pending timer due in"), failure(finished.get("leavesATimer()")));
         assertTrue(failure(finished.get("leavesAServer()")).contains("is still listening"), failure(finished.get("leavesAServer()")));
         assertTrue(leakedGreenlet.dead(), "the leaked greenlet was killed: " + leakedGreenlet);
-        assertTrue(leakedServer.closed() && !StreamServer.listening().contains(leakedServer), "the leaked server was stopped");
+        assertTrue(leakedServer.closed() && !io.gevent4j.server.ListeningServers.snapshot().contains(leakedServer), "the leaked server was stopped");
     }
 
     private static boolean succeeded(Event e) {

@@ -9,9 +9,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,12 @@ final class ChildJvm {
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
     static final Duration DEFAULT_LIMIT = Duration.ofSeconds(60);
 
+    /** The patched-launch caches woven for this test run, by agent options (see {@link #patched}). */
+    private static final Map<String, Path> PATCHED_CACHES = new HashMap<>();
+
     private final List<String> agentFlags = new ArrayList<>();
+    /** What goes between the class path and the program's main class (the patched launch's main). */
+    private final List<String> launcherMain = new ArrayList<>();
     private final List<String> jvmFlags = new ArrayList<>();
     private final List<String> classpath = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
@@ -66,6 +73,65 @@ final class ChildJvm {
     /** @return a child JVM with the agent and its default patches */
     static ChildJvm agent() {
         return agent("");
+    }
+
+    /**
+     * A child JVM in the patched launch (no agent): the JDK classes woven ahead of time by the agent
+     * jar's weaver into a cache under target/, started with its {@code jvm.args} and {@code PatchedLaunch}
+     * as main, as {@code ./gevent4j} does.
+     *
+     * @param options the agent options, or {@code ""} for none
+     * @return the builder
+     * @throws Exception if the weaver fails (an {@link AssertionError} with its output)
+     */
+    static ChildJvm patched(String options) throws Exception {
+        ChildJvm jvm = new ChildJvm();
+        jvm.agentFlags.add("@" + patchedCache(options).resolve("jvm.args"));
+        jvm.launcherMain.add(PATCHED_LAUNCH);
+        return jvm;
+    }
+
+    /** The main class of the patched launch. */
+    static final String PATCHED_LAUNCH = "io.gevent4j.monkey.internal.PatchedLaunch";
+    /** The agent jar's weaver. */
+    static final String WEAVER = "io.gevent4j.monkey.internal.AheadOfTime";
+
+    /**
+     * Weaves (once per test run and option set) the patched-launch cache of these options.
+     *
+     * @param options the agent options
+     * @return the cache directory
+     * @throws Exception if the weaver fails
+     */
+    static synchronized Path patchedCache(String options) throws Exception {
+        Path cached = PATCHED_CACHES.get(options);
+        if (cached != null) {
+            return cached;
+        }
+        // keyed like ./gevent4j's cache: by JDK build, agent jar and options (a rebuilt agent jar gets new caches)
+        String jarSum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(agentJar())));
+        Path dir = testClasses().getParent().resolve("aot-cache-it")
+                .resolve(System.getProperty("java.runtime.version").replaceAll("[^A-Za-z0-9.+-]", "_") + "-"
+                        + jarSum.substring(0, 16))
+                .resolve("options-" + Integer.toHexString(options.hashCode()));
+        weave(dir, options).ok();
+        PATCHED_CACHES.put(options, dir);
+        return dir;
+    }
+
+    /**
+     * Runs the agent jar's weaver (anew if the directory is missing or damaged).
+     *
+     * @param dir the cache directory
+     * @param options the agent options
+     * @return what the weaver did
+     * @throws Exception if it cannot be started
+     */
+    static Result weave(Path dir, String options) throws Exception {
+        Running running = noAgent().start(List.of(java().toString(), "-cp", agentJar().toString(), WEAVER,
+                dir.toString(), options));
+        running.stdin().close();
+        return running.finish();
     }
 
     /** @return a child JVM without the agent (but with the hub's --add-opens flags, so Gevent works) */
@@ -188,6 +254,7 @@ final class ChildJvm {
         command.addAll(jvmFlags);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classpath));
+        command.addAll(launcherMain);
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         return command;

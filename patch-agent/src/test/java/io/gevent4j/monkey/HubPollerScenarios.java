@@ -3,7 +3,8 @@ package io.gevent4j.monkey;
 import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
-import io.gevent4j.internal.HubPoller;
+import io.gevent4j.internal.loop.FdPoller;
+import io.gevent4j.internal.loop.Loop;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,17 +83,17 @@ public final class HubPollerScenarios {
         }
     }
 
-    private static HubPoller hubPoller() {
-        return Hub.current().pollerOrNull();
+    private static FdPoller hubPoller() {
+        return Loop.current().pollerOrNull();
     }
 
     private static long hubWaits() {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         return p == null ? 0 : p.waitCount();
     }
 
     private static int hubWaiting() {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         return p == null ? 0 : p.waiting();
     }
 
@@ -114,7 +115,7 @@ public final class HubPollerScenarios {
 
     /** Registrations in the hub's epoll (its eventfd included), as the kernel lists them; -1 without a poller. */
     private static int epollRegistrations() throws IOException {
-        HubPoller p = hubPoller();
+        FdPoller p = hubPoller();
         if (p == null) {
             return -1;
         }
@@ -225,7 +226,7 @@ public final class HubPollerScenarios {
         try (Socket client = p[0]; Socket accepted = p[1]) {
             Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
             Gevent.sleep(0);
-            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            await(() -> reader.hub().inspect().threadOf(reader) != null && reader.hub().inspect().threadOf(reader).getState() == Thread.State.WAITING, "the reader waits");
             long t = System.nanoTime();
             accepted.close();
             reader.join(LIMIT);
@@ -271,7 +272,7 @@ public final class HubPollerScenarios {
             int idle = epollRegistrations();
             Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
             Gevent.sleep(0);
-            await(() -> reader.thread() != null && reader.thread().getState() == Thread.State.WAITING, "the reader waits");
+            await(() -> reader.hub().inspect().threadOf(reader) != null && reader.hub().inspect().threadOf(reader).getState() == Thread.State.WAITING, "the reader waits");
             int whileWaiting = epollRegistrations();
             int waiting = hubWaiting();
             reader.kill();
@@ -321,7 +322,7 @@ public final class HubPollerScenarios {
                 client.shutdownOutput();
             });
             Gevent.sleep(0);
-            await(() -> writer.thread() != null && writer.thread().getState() == Thread.State.WAITING,
+            await(() -> writer.hub().inspect().threadOf(writer) != null && writer.hub().inspect().threadOf(writer).getState() == Thread.State.WAITING,
                     "the writer waits for room");
             boolean writerWasBlocked = !writer.dead();
             Greenlet<Long> reader = Gevent.spawn(() -> {

@@ -1,6 +1,5 @@
 package io.gevent4j.core.internal;
 
-import io.gevent4j.core.UnsupportedRuntimeException;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -25,17 +24,20 @@ public final class JdkSupport {
     private static final MethodHandle VIRTUAL_THREAD_BUILDER;
     /** {@code java.lang.VirtualThread.carrierThread}, read by monitors; null if this JDK hides it. */
     private static final VarHandle CARRIER_THREAD = carrierThreadHandle();
-    private static final UnsupportedRuntimeException FAILURE;
+    /** Why this JVM cannot host greenlets, or null; greenlet-core's Carrier raises it as an UnsupportedRuntimeException. */
+    private static final String FAILURE;
+    private static final Throwable FAILURE_CAUSE;
 
     static {
         MethodHandle handle = null;
-        UnsupportedRuntimeException failure = null;
+        String failure = null;
+        Throwable cause = null;
         int feature = Runtime.version().feature();
         String found = "JDK " + Runtime.version() + " (" + System.getProperty("java.home") + ")";
         if (feature < REQUIRED_FEATURE) {
-            failure = new UnsupportedRuntimeException("gevent4j needs JDK " + REQUIRED_FEATURE
+            failure = "gevent4j needs JDK " + REQUIRED_FEATURE
                     + " or newer but is running on " + found + "; set JAVA_HOME to a JDK 25 "
-                    + "(e.g. Temurin 25 from https://adoptium.net) or start it with ./gevent4j, which finds one.", null);
+                    + "(e.g. Temurin 25 from https://adoptium.net) or start it with ./gevent4j, which finds one.";
         } else {
             try {
                 Class<?> builderClass = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
@@ -43,31 +45,38 @@ public final class JdkSupport {
                 handle = lookup.findConstructor(builderClass, MethodType.methodType(void.class, Executor.class))
                         .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
             } catch (IllegalAccessException | RuntimeException e) {
-                failure = new UnsupportedRuntimeException("gevent4j cannot create greenlets on " + found
+                failure = "gevent4j cannot create greenlets on " + found
                         + " because java.lang is not opened to it; start the JVM with " + ADD_OPENS_FLAG
-                        + " or with the gevent4j agent (-javaagent:gevent4j-agent.jar), which opens it for you.", e);
+                        + " or with the gevent4j agent (-javaagent:gevent4j-agent.jar), which opens it for you.";
+                cause = e;
             } catch (ReflectiveOperationException e) {
-                failure = new UnsupportedRuntimeException("gevent4j cannot find the virtual-thread scheduler hook"
+                failure = "gevent4j cannot find the virtual-thread scheduler hook"
                         + " (java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)) on " + found
-                        + "; run it on JDK " + REQUIRED_FEATURE + " (e.g. Temurin 25 from https://adoptium.net).", e);
+                        + "; run it on JDK " + REQUIRED_FEATURE + " (e.g. Temurin 25 from https://adoptium.net).";
+                cause = e;
             }
         }
         VIRTUAL_THREAD_BUILDER = handle;
         FAILURE = failure;
+        FAILURE_CAUSE = cause;
     }
 
     private JdkSupport() {
     }
 
     /**
-     * Fails with an {@link UnsupportedRuntimeException} if this JVM cannot host greenlets.
+     * Why this JVM cannot host greenlets, in one sentence saying what to do (greenlet-core raises it as
+     * an {@code UnsupportedRuntimeException}: this shim knows no gevent4j type).
      *
-     * @throws UnsupportedRuntimeException with one sentence saying what to do
+     * @return the reason, or {@code null} if greenlets can run here
      */
-    public static void check() {
-        if (FAILURE != null) {
-            throw new UnsupportedRuntimeException(FAILURE.getMessage(), FAILURE.getCause());
-        }
+    public static String unsupportedReason() {
+        return FAILURE;
+    }
+
+    /** {@return the JDK's exception behind {@link #unsupportedReason()}, or {@code null}} */
+    public static Throwable unsupportedCause() {
+        return FAILURE_CAUSE;
     }
 
     /**
@@ -77,7 +86,9 @@ public final class JdkSupport {
      * @return a new builder; builders are not thread-safe
      */
     public static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
-        check();
+        if (FAILURE != null) {
+            throw new IllegalStateException(FAILURE, FAILURE_CAUSE);
+        }
         try {
             return (Thread.Builder.OfVirtual) VIRTUAL_THREAD_BUILDER.invokeExact(scheduler);
         } catch (RuntimeException | Error e) {

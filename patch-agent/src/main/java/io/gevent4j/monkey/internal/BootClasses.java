@@ -90,7 +90,11 @@ final class BootClasses {
         }
     }
 
-    private static byte[] read(String name) {
+    /**
+     * @param name a boot class
+     * @return its class file, from the agent jar
+     */
+    static byte[] read(String name) {
         String resource = name.replace('.', '/') + ".class";
         ClassLoader loader = BootClasses.class.getClassLoader();
         try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)

@@ -2,6 +2,9 @@ package io.gevent4j.monkey.internal;
 
 /** The one-sentence failure of a patch, and how start-up ends on it. */
 final class Failure {
+    /** Set by {@link PatchedLaunch}: patches are switched off with GEVENT4J_OPTIONS there, not -javaagent options. */
+    static volatile boolean patchedLaunch;
+
     private Failure() {
     }
 
@@ -15,6 +18,7 @@ final class Failure {
     static String sentence(Patch patch, String reason) {
         String name = patch.name();
         String without = !patch.byDefault() ? "without the " + name + " option"
+                : patchedLaunch ? "with GEVENT4J_OPTIONS=no" + name + " (./gevent4j)"
                 : "with -javaagent:gevent4j-agent.jar=no" + name + " (or Monkey.patchAll(\"no" + name + "\"))";
         return "gevent4j: the " + patch.description() + " patch did not take on JDK " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ") because " + reason

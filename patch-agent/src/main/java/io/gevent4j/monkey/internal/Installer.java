@@ -47,6 +47,37 @@ public final class Installer {
     }
 
     /**
+     * Installs the hooks of the patched launch, whose patches were woven into the JDK's classes ahead
+     * of time ({@link AheadOfTime}) and whose JVM options opened {@code java.base}: the same hooks,
+     * self-test and blocking detector as {@link #install}, without an {@link Instrumentation}.
+     *
+     * @param options the options the cache was woven from
+     * @return the hooks, through which the patched launch runs main
+     * @throws PatchFailure with one sentence if a patch did not take
+     */
+    static synchronized CooperativeHooks installWoven(Options options) {
+        if (installed()) {
+            throw new IllegalStateException("gevent4j: the patches are already installed (" + PatchInstaller.installedNames()
+                    + "); the patched launch installs them once, before main");
+        }
+        for (String pkg : AheadOfTime.OPENED_PACKAGES) {
+            if (!Object.class.getModule().isOpen(pkg, Installer.class.getModule())) {
+                throw new PatchFailure("gevent4j: java.base does not open " + pkg + " to gevent4j, so this JVM was"
+                        + " not started with the patched launch's options (" + String.join(" ", AheadOfTime.addOpensArgs())
+                        + "); start it with java @<cache>/jvm.args as ./gevent4j does.");
+            }
+        }
+        if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
+            throw new PatchFailure(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
+        }
+        CooperativeHooks hooks = PatchInstaller.installWoven(options);
+        if (options.maxBlockingTime() != null) {
+            io.gevent4j.monitor.BlockingDetector.start(options.maxBlockingTime());
+        }
+        return hooks;
+    }
+
+    /**
      * Installs the agent once at run time, for {@code Monkey.patchAll}: as {@link #install} without the
      * main patch, a failure given to {@code onFailure} (which turns it into the public exception).
      *

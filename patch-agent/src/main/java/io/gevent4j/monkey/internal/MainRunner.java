@@ -87,7 +87,7 @@ final class MainRunner {
 
     boolean run(Class<?> type, Object self, Object[] args) throws Throwable {
         Expected where = expected.get(type.getName());
-        if (where == null || Thread.currentThread() != where.thread() || Strand.currentOrNull() instanceof Greenlet<?>
+        if (where == null || Thread.currentThread() != where.thread() || Greenlet.current() != null
                 || !where.started().compareAndSet(false, true)) {
             return false;
         }
@@ -141,7 +141,8 @@ final class MainRunner {
         Module module = type.getModule();
         Module agent = MainRunner.class.getModule();
         String pkg = type.getPackageName();
-        if (module.isNamed() && !module.isOpen(pkg, agent)) {
+        // inst is null in the patched launch, which runs class-path programs only (unnamed modules)
+        if (inst != null && module.isNamed() && !module.isOpen(pkg, agent)) {
             inst.redefineModule(module, Set.of(), Map.of(), Map.of(pkg, Set.of(agent)), Set.of(), Map.of());
         }
     }

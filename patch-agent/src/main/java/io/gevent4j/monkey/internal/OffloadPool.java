@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The agent's own threads for blocking JDK calls made in greenlets (file opens, reads and writes of
- * regular files, metadata, DNS, process starts): elastic, separate from {@code Hub.threadpool()}
+ * regular files, metadata, DNS, process starts): elastic, separate from {@code ThreadPool.ofCurrentHub()}
  * (gevent's 10-thread user pool), so that user {@code ThreadPool} work and offloaded I/O cannot starve
  * each other.
  *

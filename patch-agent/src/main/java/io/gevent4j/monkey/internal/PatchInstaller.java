@@ -53,17 +53,7 @@ final class PatchInstaller {
      * @throws PatchFailure with one sentence if a patch did not take
      */
     static String install(Instrumentation inst, Options options, Thread mainThread, String mainClass) {
-        // Initialize what the hooks touch before any advice can call them.
-        Strand.currentOrNull();
-        Hub.currentOrNull();
-        AgentSupport.pinnedParkNanos();
-        // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
-        AgentSupport.hubPollerAvailable();
-        // The offload pool and the pipe path must be loaded before any advice can need them.
-        OffloadPool.shared();
-        if (options.has(Patches.FILE)) {
-            PipeIo.pollable(java.io.FileDescriptor.in);
-        }
+        prepareHooksTargets(options);
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
@@ -93,7 +83,7 @@ final class PatchInstaller {
             failure = Failure.sentence(plan.firstPatchOf(Set.of(type), firstPatch),
                     "Byte Buddy could not weave its advice into " + type + " (" + errors.get(type) + ")");
         } else {
-            Map<Patch, String> failed = new SelfTest(hooks, options).run();
+            Map<Patch, String> failed = new SelfTest(hooks, options, false).run();
             if (!failed.isEmpty()) {
                 Map.Entry<Patch, String> first = failed.entrySet().iterator().next();
                 failure = Failure.sentence(first.getKey(), first.getValue());
@@ -107,6 +97,42 @@ final class PatchInstaller {
         String names = String.join(",", options.patches());
         Dispatch.setInstalled(names);
         return names;
+    }
+
+    /**
+     * Installs the hooks of patches already woven into the JDK's classes ahead of time (the patched
+     * launch, {@link AheadOfTime}): the same hooks and self-test as {@link #install}, no weaving.
+     *
+     * @param options what is installed (the cache was woven from the same options)
+     * @return the hooks, through which the patched launch runs main
+     * @throws PatchFailure with one sentence if a patch did not take
+     */
+    static CooperativeHooks installWoven(Options options) {
+        prepareHooksTargets(options);
+        CooperativeHooks hooks = new CooperativeHooks(options, null);
+        Dispatch.setHooks(hooks);
+        Map<Patch, String> failed = new SelfTest(hooks, options, true).run();
+        if (!failed.isEmpty()) {
+            Dispatch.setHooks(null);
+            Map.Entry<Patch, String> first = failed.entrySet().iterator().next();
+            throw new PatchFailure(Failure.sentence(first.getKey(), first.getValue()));
+        }
+        Dispatch.setInstalled(String.join(",", options.patches()));
+        return hooks;
+    }
+
+    /** Initializes what the hooks touch before any advice can call them. */
+    private static void prepareHooksTargets(Options options) {
+        Strand.currentOrNull();
+        Hub.currentOrNull();
+        AgentSupport.pinnedParkNanos();
+        // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
+        AgentSupport.hubPollerAvailable();
+        // The offload pool and the pipe path must be loaded before any advice can need them.
+        OffloadPool.shared();
+        if (options.has(Patches.FILE)) {
+            PipeIo.pollable(java.io.FileDescriptor.in);
+        }
     }
 
     /**

@@ -144,10 +144,11 @@ final class ThreadPatch {
 
     boolean interrupt(Thread thread) {
         Greenlet<?> greenlet = live.get(thread);
-        if (greenlet == null || greenlet.thread() == null) {
+        Thread t = greenlet == null ? null : greenlet.hub().inspect().threadOf(greenlet);
+        if (t == null) {
             return false;
         }
-        greenlet.thread().interrupt();
+        t.interrupt();
         return true;
     }
 

@@ -260,7 +260,7 @@ public final class BlockingAudit {
      * I/O, which has its own offload pool.
      */
     private static void openFifoWhileThreadPoolFull(Path dir) throws Exception {
-        io.gevent4j.threadpool.ThreadPool pool = io.gevent4j.Hub.current().threadpool();
+        io.gevent4j.threadpool.ThreadPool pool = io.gevent4j.threadpool.ThreadPool.ofCurrentHub();
         CountDownLatch release = new CountDownLatch(1);
         List<io.gevent4j.event.AsyncResult<Boolean>> blocked = new ArrayList<>();
         for (int i = 0; i < pool.maxThreads(); i++) {

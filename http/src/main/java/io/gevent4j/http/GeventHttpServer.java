@@ -1,0 +1,673 @@
+package io.gevent4j.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.gevent4j.Gevent;
+import io.gevent4j.Greenlet;
+import io.gevent4j.Hub;
+import io.gevent4j.HubGroup;
+import io.gevent4j.Timeout;
+import io.gevent4j.core.GreenletExit;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An HTTP/1.1 server whose handlers are plain blocking code running as greenlets: gevent's
+ * {@code pywsgi.WSGIServer} for the JVM, built on the JDK's {@code com.sun.net.httpserver} (which
+ * parses HTTP; nothing here does).
+ * <pre>{@code
+ * GeventHttpServer server = GeventHttpServer.builder(new InetSocketAddress(8080))
+ *         .handler("/", exchange -> {                       // a com.sun.net.httpserver.HttpHandler
+ *             Thread.sleep(10);                             // cooperative under the agent
+ *             byte[] body = "Hello, World!".getBytes();
+ *             exchange.sendResponseHeaders(200, body.length);
+ *             exchange.getResponseBody().write(body);
+ *         })
+ *         .build();
+ * server.start();
+ * server.serveForever();                                   // until stop(), from anywhere
+ * }</pre>
+ *
+ * <h2>How it runs</h2>
+ * The JDK server's dispatcher thread accepts connections and waits for requests; each request (the
+ * JDK's exchange task: reading the request line and headers, the handler, the response) runs as a
+ * greenlet through a greenlet executor: {@link Hub#executor()} of the hub that calls {@link #start()},
+ * or {@link HubGroup#executor()} with {@link Builder#hubGroup}, which spreads requests over every core.
+ * The JDK serves keep-alive (HTTP/1.1 by default; HTTP/1.0 with {@code Connection: keep-alive}) and
+ * answers pipelined requests one after the other, in order.
+ *
+ * <h2>gevent's knobs</h2>
+ * <ul>
+ * <li>{@link Builder#poolSize(int)} bounds the requests handled at once (gevent's {@code spawn=Pool(n)}):
+ *     when full, the JDK's dispatcher waits for room, so new requests queue in the kernel.</li>
+ * <li>{@link Builder#keepAlive(boolean)}: off answers every response with {@code Connection: close}.</li>
+ * <li>{@link Builder#readTimeout(Duration)}: a request whose line and headers are not read within it
+ *     (a slowloris) has its connection closed; other requests are not held up meanwhile.</li>
+ * <li>{@link Builder#tls(SSLContext)}: HTTPS through the JDK's {@code HttpsServer}.</li>
+ * <li>{@link #stop(Duration)}: graceful; no new connections, in-flight requests finish, then the rest is cut.</li>
+ * <li>{@link Builder#accessLog(PrintStream)}: one line per request in pywsgi's format
+ *     ({@code 127.0.0.1 - - [2026-12-03 14:20:00] "GET / HTTP/1.1" 200 13 0.010123}), to
+ *     {@code System.err} by default as pywsgi's {@code log=sys.stderr}; {@code null} turns it off.</li>
+ * <li>A handler exception before the response began becomes a {@code 500} (and is reported with its
+ *     stack); the server keeps serving. After the response began, the connection is closed.</li>
+ * <li>Malformed requests are the JDK's to answer: a bad request line or a bad {@code Content-Length}
+ *     gets {@code 400}. Headers larger than {@link Builder#maxHeaderBytes} (default 64 KiB) or more than
+ *     {@link Builder#maxHeaderCount} fields (default 100) get {@code 431} from this server; the JDK
+ *     itself closes, without an answer, a request whose headers exceed its own limits
+ *     ({@code sun.net.httpserver.maxReqHeaderSize}, 380 KiB, and {@code sun.net.httpserver.maxReqHeaders},
+ *     200 fields, by default), so keep ours below those (see {@code docs/serving.md}).</li>
+ * </ul>
+ *
+ * <h2>JDK settings</h2>
+ * The JDK server reads its settings from system properties once, when the process's first JDK server
+ * is created. Unless set on the command line, this class sets {@code sun.net.httpserver.maxIdleConnections}
+ * to 100000 (the JDK's 200 closes the keep-alive connections of any further clients after each
+ * response) and {@code sun.net.httpserver.nodelay} to true, when it is loaded; a JDK server created
+ * earlier in the process fixes them before that. {@code sun.net.httpserver.idleInterval} (30 s) is the
+ * keep-alive idle timeout.
+ *
+ * <h2>Life cycle (one field)</h2>
+ * <pre>
+ *   NEW --start()--> SERVING --stop(grace)--> STOPPING --in-flight requests done or cut--> CLOSED
+ *    '--------------------------------stop()----------------------------------------------'
+ * </pre>
+ * All methods may be called from any thread or greenlet.
+ */
+public final class GeventHttpServer implements AutoCloseable {
+    /** Default of {@link Builder#maxHeaderBytes}. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+    /** Default of {@link Builder#maxHeaderCount}. */
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+
+    private enum State { NEW, SERVING, STOPPING, CLOSED }
+
+    /** The JDK server's settings this server changes when the user has not set them (see the class comment). */
+    static final Map<String, String> JDK_DEFAULTS = Map.of(
+            // the JDK keeps at most 200 idle keep-alive connections and closes the others after each
+            // response: with more clients than that, every response costs a reconnect
+            "sun.net.httpserver.maxIdleConnections", "100000",
+            // small responses go out at once instead of waiting for Nagle's algorithm
+            "sun.net.httpserver.nodelay", "true");
+
+    static {
+        // read once by the JDK, when its first server is created: set before that, a user's -D wins
+        for (Map.Entry<String, String> e : JDK_DEFAULTS.entrySet()) {
+            if (System.getProperty(e.getKey()) == null) {
+                System.setProperty(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private final InetSocketAddress requested;
+    private final Map<String, HttpHandler> handlers;
+    private final HubGroup group;
+    private final int poolSize;
+    private final boolean keepAlive;
+    private final Duration readTimeout;
+    private final SSLContext sslContext;
+    private final PrintStream accessLog;
+    private final int maxHeaderBytes;
+    private final int maxHeaderCount;
+    private final int backlog;
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private volatile com.sun.net.httpserver.HttpServer jdkServer;
+    private volatile ExecutorService executor;
+    private volatile RequestExecutor requests;
+    private volatile Hub hub;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    private GeventHttpServer(Builder b) {
+        this.requested = b.address;
+        this.handlers = new LinkedHashMap<>(b.handlers);
+        this.group = b.group;
+        this.poolSize = b.poolSize;
+        this.keepAlive = b.keepAlive;
+        this.readTimeout = b.readTimeout;
+        this.sslContext = b.sslContext;
+        this.accessLog = b.accessLog;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxHeaderCount = b.maxHeaderCount;
+        this.backlog = b.backlog;
+    }
+
+    /**
+     * Starts configuring a server.
+     *
+     * @param address where to listen; port 0 picks a free port, read it with {@link #port()} after start
+     * @return a builder
+     */
+    public static Builder builder(InetSocketAddress address) {
+        return new Builder(address);
+    }
+
+    /** Configures a {@link GeventHttpServer}; every option has gevent's default. */
+    public static final class Builder {
+        private final InetSocketAddress address;
+        private final Map<String, HttpHandler> handlers = new LinkedHashMap<>();
+        private HubGroup group;
+        private int poolSize;
+        private boolean keepAlive = true;
+        private Duration readTimeout;
+        private SSLContext sslContext;
+        private PrintStream accessLog = System.err;
+        private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+        private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+        private int backlog = 1024;
+
+        private Builder(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+        }
+
+        /**
+         * Serves requests whose path starts with {@code pathPrefix} with {@code handler} (the longest
+         * matching prefix wins, as the JDK's contexts do). The handler is plain blocking code; it runs
+         * in a greenlet per request. Closing the exchange is optional: the server closes it after.
+         *
+         * @param pathPrefix a path such as {@code "/"} or {@code "/api/"}
+         * @param handler the JDK handler interface
+         * @return this builder
+         */
+        public Builder handler(String pathPrefix, HttpHandler handler) {
+            Objects.requireNonNull(pathPrefix, "pathPrefix");
+            if (!pathPrefix.startsWith("/")) {
+                throw new IllegalArgumentException("a handler's path prefix starts with '/', got \"" + pathPrefix + "\"");
+            }
+            if (handlers.putIfAbsent(pathPrefix, Objects.requireNonNull(handler, "handler")) != null) {
+                throw new IllegalArgumentException("a handler for \"" + pathPrefix + "\" is already set");
+            }
+            return this;
+        }
+
+        /**
+         * Handles the requests on every hub of {@code group} (all cores) instead of the hub that calls
+         * {@link #start()}. Handlers then run on several threads: what they share must be thread-safe.
+         *
+         * @param group a running group, or {@code null} for the starting thread's hub (the default)
+         * @return this builder
+         */
+        public Builder hubGroup(HubGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        /**
+         * Bounds how many requests are handled at once (gevent's {@code spawn=Pool(size)}); when full the
+         * JDK's dispatcher waits for a free slot, so further requests wait in the kernel's queues.
+         *
+         * @param size a positive bound, or 0 for none (the default)
+         * @return this builder
+         */
+        public Builder poolSize(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("poolSize must be 0 (no bound) or positive, got " + size);
+            }
+            this.poolSize = size;
+            return this;
+        }
+
+        /**
+         * Whether connections stay open between requests (HTTP keep-alive, on by default as in pywsgi).
+         *
+         * @param on false to answer every response with {@code Connection: close}
+         * @return this builder
+         */
+        public Builder keepAlive(boolean on) {
+            this.keepAlive = on;
+            return this;
+        }
+
+        /**
+         * Closes the connection of a request whose request line and headers are not read within
+         * {@code timeout} of its first byte (a slow or stalled client).
+         *
+         * @param timeout a positive duration, or {@code null} for none (the default)
+         * @return this builder
+         */
+        public Builder readTimeout(Duration timeout) {
+            if (timeout != null && timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("readTimeout must be at least 1 ms (or null for none), got " + timeout);
+            }
+            this.readTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Serves HTTPS with {@code context} (the JDK's {@code HttpsServer}); the handshake runs in the
+         * request's greenlet.
+         *
+         * @param context an initialised context with the server's key material, or {@code null} for HTTP
+         * @return this builder
+         */
+        public Builder tls(SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * Where the access log goes: one line per request in pywsgi's format.
+         *
+         * @param out a stream ({@code System.err} by default), or {@code null} for no access log
+         * @return this builder
+         */
+        public Builder accessLog(PrintStream out) {
+            this.accessLog = out;
+            return this;
+        }
+
+        /**
+         * The largest request header block answered normally; a larger one gets {@code 431}. Keep it
+         * below the JDK's own limit ({@code sun.net.httpserver.maxReqHeaderSize}, 380 KiB by default),
+         * above which the JDK closes the connection without an answer.
+         *
+         * @param bytes a positive size; default {@value #DEFAULT_MAX_HEADER_BYTES}
+         * @return this builder
+         */
+        public Builder maxHeaderBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxHeaderBytes must be positive, got " + bytes);
+            }
+            this.maxHeaderBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most header fields answered normally; more get {@code 431}. Keep it below the JDK's own
+         * limit ({@code sun.net.httpserver.maxReqHeaders}, 200 by default).
+         *
+         * @param count a positive count; default {@value #DEFAULT_MAX_HEADER_COUNT}
+         * @return this builder
+         */
+        public Builder maxHeaderCount(int count) {
+            if (count <= 0) {
+                throw new IllegalArgumentException("maxHeaderCount must be positive, got " + count);
+            }
+            this.maxHeaderCount = count;
+            return this;
+        }
+
+        /**
+         * The listen backlog.
+         *
+         * @param backlog a positive count; default 1024
+         * @return this builder
+         */
+        public Builder backlog(int backlog) {
+            if (backlog <= 0) {
+                throw new IllegalArgumentException("backlog must be positive, got " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /**
+         * Makes the server (not started).
+         *
+         * @return the server
+         * @throws IllegalStateException if no handler was set
+         */
+        public GeventHttpServer build() {
+            if (handlers.isEmpty()) {
+                throw new IllegalStateException("a GeventHttpServer needs at least one handler: builder.handler(\"/\", h)");
+            }
+            return new GeventHttpServer(this);
+        }
+    }
+
+    // ---- life cycle --------------------------------------------------------------------------
+
+    /**
+     * Binds the port and starts serving. Without a hub group the requests run on the hub of the calling
+     * thread, which must then run its loop (block in {@link #serveForever()}, a join, {@link Hub#run()}...).
+     *
+     * @return this server
+     * @throws IOException if the address cannot be bound (naming it)
+     * @throws IllegalStateException if the server was started before
+     */
+    public GeventHttpServer start() throws IOException {
+        if (!state.compareAndSet(State.NEW, State.SERVING)) {
+            throw new IllegalStateException(this + " was already started; a stopped server cannot be started again:"
+                    + " build a new one");
+        }
+        // on a group, no hub is made for the calling thread: the group's first hub reports errors
+        Hub owner = group != null ? group.hubs().get(0) : Hub.current();
+        ExecutorService greenlets = group != null ? group.executor() : owner.executor();
+        RequestExecutor bounded = new RequestExecutor(greenlets, poolSize, readTimeout);
+        com.sun.net.httpserver.HttpServer server;
+        try {
+            if (sslContext != null) {
+                HttpsServer https = HttpsServer.create(requested, backlog);
+                https.setHttpsConfigurator(new HttpsConfigurator(sslContext));
+                server = https;
+            } else {
+                server = com.sun.net.httpserver.HttpServer.create(requested, backlog);
+            }
+        } catch (IOException e) {
+            state.set(State.CLOSED);
+            greenlets.shutdown();
+            stopped.complete(null);
+            java.net.BindException named = new java.net.BindException("gevent4j: GeventHttpServer cannot listen on "
+                    + requested + ": " + e.getMessage() + "; choose another port (0 picks a free one) or stop what holds it");
+            named.initCause(e);
+            throw named;
+        }
+        for (Map.Entry<String, HttpHandler> e : handlers.entrySet()) {
+            server.createContext(e.getKey(), new Served(e.getValue()));
+        }
+        server.setExecutor(bounded);
+        this.hub = owner;
+        this.executor = greenlets;
+        this.requests = bounded;
+        this.jdkServer = server;
+        server.start();
+        return this;
+    }
+
+    /**
+     * Starts the server if needed, then waits cooperatively until it is stopped (gevent's
+     * {@code serve_forever}); the hub keeps running the requests meanwhile.
+     *
+     * @throws IOException if starting fails
+     * @throws InterruptedException if interrupted while serving
+     */
+    public void serveForever() throws IOException, InterruptedException {
+        if (state.get() == State.NEW) {
+            start();
+        }
+        awaitOnHub(stopped, null);
+    }
+
+    /**
+     * Stops gracefully: closes the listening socket at once (new connections are refused), lets the
+     * requests in flight finish for up to {@code grace} (their responses are sent whole), then closes
+     * the remaining connections and kills their greenlets. Waits for a stop already in progress.
+     *
+     * @param grace how long requests in flight may take; rounded up to whole seconds, as the JDK's stop is
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        Objects.requireNonNull(grace, "grace");
+        if (state.compareAndSet(State.NEW, State.CLOSED)) {
+            stopped.complete(null);
+            return;
+        }
+        if (!state.compareAndSet(State.SERVING, State.STOPPING)) {
+            awaitOnHub(stopped, null);
+            return;
+        }
+        try {
+            // The JDK's stop waits on a latch and joins its dispatcher: on a hub, do it in a greenlet so
+            // that the hub keeps running the requests it waits for.
+            int seconds = (int) Math.min(Integer.MAX_VALUE, (grace.toMillis() + 999) / 1000);
+            if (Hub.currentOrNull() != null && Greenlet.current() == null) {
+                Greenlet<Void> stopper = Gevent.spawn(() -> jdkServer.stop(seconds));
+                stopper.join();
+            } else {
+                jdkServer.stop(seconds);
+            }
+            executor.shutdown();
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            state.set(State.CLOSED);
+            stopped.complete(null);
+        }
+    }
+
+    /**
+     * Stops with a one-second grace (see {@link #stop(Duration)}).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(1));
+    }
+
+    /** Waits for {@code future}: parking cooperatively on a hub, plainly elsewhere. */
+    private static void awaitOnHub(CompletableFuture<Void> future, Duration timeout) throws InterruptedException {
+        try {
+            if (Hub.currentOrNull() != null && Greenlet.current() == null) {
+                // the hub's own thread: wait in a greenlet so that the loop runs meanwhile
+                Gevent.spawn(() -> future.get()).get();
+            } else if (timeout == null) {
+                future.get();
+            } else {
+                future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("unreachable: the stop marker never fails", e);
+        }
+    }
+
+    // ---- state -------------------------------------------------------------------------------
+
+    /** {@return the port listened on: the real one after start, even when 0 was asked} */
+    public int port() {
+        com.sun.net.httpserver.HttpServer s = jdkServer;
+        return s != null ? s.getAddress().getPort() : requested.getPort();
+    }
+
+    /** {@return true between start and the beginning of a stop} */
+    public boolean serving() {
+        return state.get() == State.SERVING;
+    }
+
+    /** {@return true once stopped} */
+    public boolean closed() {
+        return state.get() == State.CLOSED;
+    }
+
+    /** {@return the requests being handled now (any thread)} */
+    public int inFlight() {
+        RequestExecutor r = requests;
+        return r == null ? 0 : r.inFlight();
+    }
+
+    /** {@return the hub of the thread that started the server, whose greenlets run the requests; on a hub group, its first hub} */
+    public Hub hub() {
+        return hub;
+    }
+
+    @Override
+    public String toString() {
+        return "GeventHttpServer[" + (sslContext != null ? "https://" : "http://") + requested.getHostString() + ":"
+                + port() + (group != null ? ", on " + group : "") + "]";
+    }
+
+    // ---- one request -------------------------------------------------------------------------
+
+    /**
+     * Wraps a user handler: ends the read timeout, applies the header limits, keep-alive off, the 500
+     * on a handler exception, and the access log line.
+     */
+    private final class Served implements HttpHandler {
+        private final HttpHandler handler;
+
+        Served(HttpHandler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            RequestExecutor.headersRead();
+            long started = System.nanoTime();
+            CountingOutputStream body = new CountingOutputStream(exchange.getResponseBody());
+            exchange.setStreams(exchange.getRequestBody(), body);
+            if (!keepAlive) {
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
+            try {
+                String tooLarge = headerProblem(exchange);
+                if (tooLarge != null) {
+                    exchange.getResponseHeaders().set("Connection", "close");
+                    sendText(exchange, 431, "Request Header Fields Too Large: " + tooLarge + "\n");
+                    return;
+                }
+                handler.handle(exchange);
+            } catch (GreenletExit killed) {
+                throw killed; // a stop cut the request: the JDK closes the connection
+            } catch (Throwable error) {
+                failed(exchange, error);
+            } finally {
+                exchange.close();
+                log(exchange, body.count(), started);
+            }
+        }
+
+        private String headerProblem(HttpExchange exchange) {
+            int fields = 0;
+            long bytes = exchange.getRequestMethod().length() + exchange.getRequestURI().toString().length()
+                    + exchange.getProtocol().length() + 4;
+            for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
+                for (String value : h.getValue()) {
+                    fields++;
+                    bytes += h.getKey().length() + value.length() + 4;
+                }
+            }
+            if (bytes > maxHeaderBytes) {
+                return "the request's headers are " + bytes + " bytes, more than this server's " + maxHeaderBytes;
+            }
+            if (fields > maxHeaderCount) {
+                return "the request has " + fields + " header fields, more than this server's " + maxHeaderCount;
+            }
+            return null;
+        }
+
+        private void failed(HttpExchange exchange, Throwable error) {
+            String peer = String.valueOf(exchange.getRemoteAddress());
+            if (exchange.getResponseCode() == -1) {
+                hub().reportError(GeventHttpServer.this + ": the handler for \"" + requestLine(exchange) + "\" from "
+                        + peer + " (answered 500)", error);
+                try {
+                    exchange.getResponseHeaders().set("Connection", "close");
+                    sendText(exchange, 500, "Internal Server Error\n");
+                } catch (IOException lost) {
+                    error.addSuppressed(lost); // the client is gone too; the connection is closed below
+                }
+            } else if (error instanceof IOException) {
+                // the response had begun: almost always the client went away (reset, broken pipe)
+                PrintStream log = accessLog;
+                if (log != null) {
+                    log.println(peer + " - - \"" + requestLine(exchange) + "\": connection lost while answering: " + error);
+                }
+            } else {
+                hub().reportError(GeventHttpServer.this + ": the handler for \"" + requestLine(exchange) + "\" from "
+                        + peer + " (after the response began; the connection is closed)", error);
+            }
+        }
+    }
+
+    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static String requestLine(HttpExchange exchange) {
+        return exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + exchange.getProtocol();
+    }
+
+    private void log(HttpExchange exchange, long length, long startedNanos) {
+        PrintStream out = accessLog;
+        if (out != null) {
+            out.println(AccessLog.line(exchange.getRemoteAddress(), java.time.LocalDateTime.now(), requestLine(exchange),
+                    exchange.getResponseCode(), length, System.nanoTime() - startedNanos));
+        }
+    }
+
+    /** The executor given to the JDK: bounds the requests, applies the read timeout, runs them as greenlets. */
+    static final class RequestExecutor implements Executor {
+        private static final ThreadLocal<Timeout> READ_TIMEOUT = new ThreadLocal<>();
+
+        private final ExecutorService greenlets;
+        private final java.util.concurrent.Semaphore slots;
+        private final Duration readTimeout;
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+        RequestExecutor(ExecutorService greenlets, int poolSize, Duration readTimeout) {
+            this.greenlets = greenlets;
+            this.slots = poolSize > 0 ? new java.util.concurrent.Semaphore(poolSize) : null;
+            this.readTimeout = readTimeout;
+        }
+
+        @Override
+        public void execute(Runnable exchange) {
+            if (slots != null) {
+                // on the JDK's dispatcher thread: waiting here is the back-pressure of a full pool
+                slots.acquireUninterruptibly();
+            }
+            inFlight.incrementAndGet();
+            try {
+                greenlets.execute(() -> run(exchange));
+            } catch (RuntimeException rejected) {
+                ended();
+                throw rejected; // the JDK closes that connection
+            }
+        }
+
+        private void run(Runnable exchange) {
+            try {
+                if (readTimeout == null) {
+                    exchange.run();
+                    return;
+                }
+                Timeout timeout = Timeout.start(readTimeout);
+                READ_TIMEOUT.set(timeout);
+                try {
+                    exchange.run(); // a Timeout while reading the headers closes the connection (the JDK catches it)
+                } finally {
+                    READ_TIMEOUT.remove();
+                    timeout.close();
+                }
+            } finally {
+                ended();
+            }
+        }
+
+        /** Called by the handler wrapper: the request line and headers were read in time. */
+        static void headersRead() {
+            Timeout t = READ_TIMEOUT.get();
+            if (t != null) {
+                READ_TIMEOUT.remove();
+                t.close();
+            }
+        }
+
+        private void ended() {
+            inFlight.decrementAndGet();
+            if (slots != null) {
+                slots.release();
+            }
+        }
+
+        int inFlight() {
+            return inFlight.get();
+        }
+
+        @Override
+        public String toString() {
+            return "RequestExecutor[" + greenlets + "]";
+        }
+    }
+}

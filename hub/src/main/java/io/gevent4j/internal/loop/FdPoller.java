@@ -1,0 +1,373 @@
+package io.gevent4j.internal.loop;
+
+import io.gevent4j.core.Strand;
+import io.gevent4j.core.internal.NativeEPoll;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A loop's waiters for file-descriptor readiness, on the loop's own epoll ({@link NativeEPoll}):
+ * greenlets wait for socket readiness here instead of in the JDK's poller threads, so that a readiness
+ * event needs no cross-thread hand-off (libev's model). The loop dispatches it without blocking once
+ * per turn while greenlets wait on it, and blocks in it (with the next timer as the timeout) when it
+ * has nothing else to do; other threads wake it through the eventfd.
+ *
+ * <p>Registration is one-shot ({@code EPOLLONESHOT}): re-armed for each wait, as the JDK's own poller
+ * does. Loop thread only, except {@link #wakeup()} and {@link #wakeWaiters}.
+ */
+public final class FdPoller implements AutoCloseable {
+    /**
+     * The greenlets waiting on one file descriptor, and what is armed in epoll for it. Kept per fd and
+     * reused, so a wait allocates nothing.
+     */
+    private static final class FdWaiters {
+        Strand reader;
+        Strand writer;
+        /** The events armed in epoll (0: not registered, or disarmed after its one-shot event). */
+        int armed;
+
+        int wanted() {
+            return (reader != null ? NativeEPoll.EPOLLIN : 0) | (writer != null ? NativeEPoll.EPOLLOUT : 0);
+        }
+
+        Strand waiter(IoEvent event) {
+            return event == IoEvent.READ ? reader : writer;
+        }
+
+        void setWaiter(IoEvent event, Strand s) {
+            if (event == IoEvent.READ) {
+                reader = s;
+            } else {
+                writer = s;
+            }
+        }
+    }
+
+    /** A wait about to park, kept for {@link #waitPinned}: set just before the park, cleared after it. */
+    private static final class ParkingWait {
+        Strand strand;
+        FdWaiters waiters;
+        IoEvent event;
+        long deadline;
+        BooleanSupplier isOpen;
+    }
+
+    private final Loop loop;
+    private final NativeEPoll epoll;
+    /** Indexed by fd (descriptors are small integers): no boxing, no hashing on the hot path. */
+    private FdWaiters[] waiters = new FdWaiters[256];
+    private int waiting;
+    private long waits;
+    private final ParkingWait parking = new ParkingWait();
+    private final NativeEPoll.ReadySink dispatchOne = this::ready;
+
+    /** {@return true if this JVM lets the loop use its own epoll (the agent opens {@code sun.nio.ch})} */
+    public static boolean available() {
+        return NativeEPoll.available();
+    }
+
+    FdPoller(Loop loop) throws IOException {
+        this.loop = loop;
+        this.epoll = NativeEPoll.open(loop.carrier());
+    }
+
+    /** {@return the number of greenlets waiting for readiness} */
+    public int waiting() {
+        return waiting;
+    }
+
+    /** {@return how many waits {@link #awaitReady} has handled (for tests and diagnosis)} */
+    public long waitCount() {
+        return waits;
+    }
+
+    /** {@return the epoll file descriptor (for diagnosis: {@code /proc/self/fdinfo/<fd>} lists its registrations)} */
+    public int epollFd() {
+        return epoll.fd();
+    }
+
+    private FdWaiters waitersOf(int fd) {
+        FdWaiters[] table = waiters;
+        if (fd >= table.length) {
+            table = Arrays.copyOf(table, Math.max(fd + 1, table.length * 2));
+            waiters = table;
+        }
+        FdWaiters w = table[fd];
+        if (w == null) {
+            w = new FdWaiters();
+            table[fd] = w;
+        }
+        return w;
+    }
+
+    /**
+     * Parks the current greenlet until {@code fd} is ready for {@code event}, {@code nanos} pass
+     * (0 = no limit), or the socket is closed. Returns normally in every case; the caller (the JDK's
+     * socket code) re-checks. An interrupt sets the interrupt status and returns; a kill or Timeout
+     * raised into the greenlet is thrown from here, and the socket stays open. However the wait ends,
+     * the registration is withdrawn from epoll unless its event fired (which disarmed it), so no stale
+     * registration is left behind.
+     *
+     * @param fd the file descriptor
+     * @param event what to wait for
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen checked after registering, so that a close racing with the registration is seen
+     * @throws IOException if epoll_ctl fails, or the loop's epoll failed during the wait
+     */
+    public void awaitReady(int fd, IoEvent event, long nanos, BooleanSupplier isOpen) throws IOException {
+        Strand me = Strand.current();
+        FdWaiters w = waitersOf(fd);
+        Strand other = w.waiter(event);
+        if (other != null) {
+            throw new IllegalStateException("gevent4j: two greenlets wait to " + (event == IoEvent.READ ? "read" : "write")
+                    + " fd " + fd + " at once (" + other.name() + " and " + me.name() + ")");
+        }
+        w.setWaiter(event, me);
+        try {
+            arm(fd, w);
+        } catch (IOException | RuntimeException e) {
+            w.setWaiter(event, null);
+            throw e;
+        }
+        waiting++;
+        waits++;
+        loop.carrier().retainExternal();
+        long deadline = nanos > 0 ? Deadline.afterNanos(nanos) : Deadline.NONE;
+        TimerHeap.Timer timer = nanos > 0 ? loop.timers().wakeAt(deadline, me) : null;
+        try {
+            if (isOpen.getAsBoolean()) {
+                parking.strand = me;
+                parking.waiters = w;
+                parking.event = event;
+                parking.deadline = deadline;
+                parking.isOpen = isOpen;
+                me.park(this);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            parking.strand = null;
+            parking.waiters = null;
+            parking.isOpen = null;
+            waiting--;
+            loop.carrier().releaseExternal();
+            if (timer != null) {
+                timer.cancel();
+            }
+            // Still registered: the wait ended without our event (timeout, close, kill, interrupt).
+            if (w.waiter(event) == me) {
+                w.setWaiter(event, null);
+                if (w.armed != 0 && !epoll.isClosed()) {
+                    try {
+                        if (w.wanted() != 0) {
+                            arm(fd, w);
+                        } else {
+                            disarm(fd, w);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // Never replace the exception that may be ending this wait (a kill, a Timeout): report
+                        // it, and wake the other waiter of this fd, which re-polls (and re-registers) by itself.
+                        loop.reportError("re-arming the hub's epoll for fd " + fd, e);
+                        Strand second = w.waiter(event == IoEvent.READ ? IoEvent.WRITE : IoEvent.READ);
+                        if (second != null) {
+                            second.unpark();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The greenlet parking in {@link #awaitReady} could not unmount: it is pinned to the loop's thread
+     * (a class initializer or a native frame is on its stack), so its park would block the loop's
+     * thread itself and nobody would ever dispatch this epoll. Instead, the loop's thread (on which the
+     * pinned greenlet runs) waits in this epoll until the greenlet's event, its timeout, an interrupt,
+     * a close, or an exception raised into it: meanwhile the loop's due timers fire (a {@code Timeout}
+     * around the wait) and callbacks handed over by other threads run (a {@code kill} from elsewhere),
+     * while the continuations of other greenlets stay queued until the pinned one moves on. A close or
+     * kill from another thread is seen within 50 ms. The patch agent calls this from the JDK's
+     * park-on-carrier path, so an unpinned wait pays nothing for it.
+     *
+     * @param me the current strand, whose park found it pinned
+     * @return true if {@code me} is waiting in this poller and the wait was done here (the caller then
+     *         returns from its park); false if {@code me} is not in a wait of this poller
+     */
+    public boolean waitPinned(Strand me) {
+        FdWaiters w = parking.waiters;
+        if (parking.strand != me || w == null) {
+            return false;
+        }
+        IoEvent event = parking.event;
+        long deadline = parking.deadline;
+        BooleanSupplier isOpen = parking.isOpen;
+        while (w.waiter(event) == me) {
+            if (Thread.currentThread().isInterrupted() || !isOpen.getAsBoolean() || me.pendingThrow() != null) {
+                break;
+            }
+            long nextTimer = loop.fireDueTimers();
+            loop.carrier().runRemoteCallbacks();
+            if (me.pendingThrow() != null || Deadline.passed(deadline)) {
+                break;
+            }
+            long slice = Math.min(50_000_000L, Deadline.remainingNanos(deadline));
+            if (nextTimer >= 0) {
+                slice = Math.min(slice, nextTimer);
+            }
+            dispatch(Deadline.toMillisCeil(slice));
+        }
+        return true;
+    }
+
+    /** Arms the one-shot registration of {@code fd} for the events its waiters want. */
+    private void arm(int fd, FdWaiters w) throws IOException {
+        int mask = w.wanted();
+        int err = epoll.ctl(NativeEPoll.CTL_MOD, fd, NativeEPoll.EPOLLONESHOT | mask);
+        if (err == NativeEPoll.ENOENT) {
+            err = epoll.ctl(NativeEPoll.CTL_ADD, fd, NativeEPoll.EPOLLONESHOT | mask);
+        }
+        if (err != 0) {
+            throw new IOException("epoll_ctl on fd " + fd + " failed with errno " + err);
+        }
+        w.armed = mask;
+    }
+
+    /**
+     * Withdraws {@code fd} from epoll. The fd is still open here (the JDK closes a socket only after the
+     * last thread in I/O on it left); an error (the caller closed it itself) is of no consequence, as
+     * closing an fd removes it from epoll anyway.
+     */
+    private void disarm(int fd, FdWaiters w) {
+        w.armed = 0;
+        int err = epoll.ctl(NativeEPoll.CTL_DEL, fd, 0);
+        assert err == 0 || err == NativeEPoll.ENOENT || err == NativeEPoll.EBADF : "epoll_ctl(DEL) failed with errno " + err;
+    }
+
+    /**
+     * Wakes the greenlets waiting on {@code fd} for {@code event} ({@code null} = both): the socket was
+     * closed or shut down. Any thread.
+     *
+     * @param fd the file descriptor
+     * @param event the event, or {@code null} for both
+     */
+    public void wakeWaiters(int fd, IoEvent event) {
+        Runnable wake = () -> {
+            FdWaiters[] table = waiters;
+            FdWaiters w = fd < table.length ? table[fd] : null;
+            if (w != null) {
+                if (w.reader != null && (event == null || event == IoEvent.READ)) {
+                    w.reader.unpark();
+                }
+                if (w.writer != null && (event == null || event == IoEvent.WRITE)) {
+                    w.writer.unpark();
+                }
+            }
+        };
+        if (loop.carrier().inCarrier()) {
+            wake.run();
+        } else {
+            loop.carrier().execute(wake);
+        }
+    }
+
+    /**
+     * Waits for readiness events and wakes the ready greenlets.
+     *
+     * @param timeoutMillis 0 to return at once, -1 to block until an event or {@link #wakeup()}
+     */
+    public void dispatch(int timeoutMillis) {
+        epoll.waitEvents(timeoutMillis, dispatchOne);
+    }
+
+    private void ready(int fd, int events) {
+        FdWaiters[] table = waiters;
+        FdWaiters w = fd < table.length ? table[fd] : null;
+        if (w == null) {
+            return;
+        }
+        // One-shot: the whole registration is disarmed now, whichever event fired.
+        w.armed = 0;
+        boolean error = (events & (NativeEPoll.EPOLLERR | NativeEPoll.EPOLLHUP)) != 0;
+        if (w.reader != null && (error || (events & NativeEPoll.EPOLLIN) != 0)) {
+            Strand s = w.reader;
+            w.reader = null;
+            s.unpark();
+        }
+        if (w.writer != null && (error || (events & NativeEPoll.EPOLLOUT) != 0)) {
+            Strand s = w.writer;
+            w.writer = null;
+            s.unpark();
+        }
+        if (w.wanted() != 0) {
+            // a reader and a writer shared the registration and only one event fired: re-arm the other
+            try {
+                arm(fd, w);
+            } catch (IOException | RuntimeException e) {
+                // cannot wait for it any more: wake it, the JDK's socket code re-checks and reports
+                wakeAll(w);
+            }
+        }
+    }
+
+    private static void wakeAll(FdWaiters w) {
+        if (w.reader != null) {
+            w.reader.unpark();
+        }
+        if (w.writer != null) {
+            w.writer.unpark();
+        }
+    }
+
+    /**
+     * The epoll failed (its machinery threw): fail every greenlet waiting in it with {@code cause},
+     * raised from its wait, so that none waits for an event that will never come. Loop thread only.
+     *
+     * @param cause what the epoll threw
+     */
+    void failWaiters(Throwable cause) {
+        IOException failure = new IOException("gevent4j: the hub's epoll failed (" + cause + "); the wait is abandoned"
+                + " and the hub makes a new epoll for the next one", cause);
+        for (FdWaiters w : waiters) {
+            if (w != null) {
+                Strand r = w.reader;
+                Strand wr = w.writer;
+                w.reader = null;
+                w.writer = null;
+                w.armed = 0;
+                if (r != null) {
+                    r.raise(failure);
+                }
+                if (wr != null && wr != r) {
+                    wr.raise(failure);
+                }
+            }
+        }
+    }
+
+    /**
+     * Wakes the loop's thread from a blocking {@link #dispatch}, or makes its next one return at once.
+     * Any thread. Unconditional on purpose: the caller saw the carrier idle, and the carrier may be
+     * just about to enter epoll_wait.
+     */
+    public void wakeup() {
+        epoll.wakeup();
+    }
+
+    /** {@return true while the loop's thread is blocked in epoll_wait; any thread} */
+    public boolean isBlocked() {
+        return epoll.isBlocked();
+    }
+
+    /** Releases the epoll fd and the eventfd now (the hub is closing). Loop thread only; idempotent. */
+    @Override
+    public void close() {
+        epoll.close();
+    }
+
+    /** {@return true after {@link #close()}} */
+    public boolean isClosed() {
+        return epoll.isClosed();
+    }
+}

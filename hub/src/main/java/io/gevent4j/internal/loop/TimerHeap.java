@@ -1,0 +1,268 @@
+package io.gevent4j.internal.loop;
+
+import io.gevent4j.core.Strand;
+
+import java.util.Arrays;
+
+/**
+ * The hub's timers: a 4-ary min-heap ordered by deadline, then by insertion order (so timers due at
+ * the same instant run FIFO). Insert and cancel are O(log n); each timer knows its index in the heap,
+ * so a cancel removes it at once instead of leaving a tombstone. A timer either wakes a strand (a
+ * sleep or a wait timeout: no callback object is allocated) or runs a callback. Hub thread only.
+ *
+ * <p>Each heap slot's deadline is also kept in a parallel {@code long[]} (libev's "4-heap with cached
+ * timestamps"): sifting compares deadlines read from one contiguous array, where the four children of
+ * a slot share a cache line, instead of dereferencing a {@code Timer} per comparison; and a 4-ary heap
+ * is half as deep as a binary one. With 100,000 or 1,000,000 sleepers the heap no longer fits in the
+ * CPU caches, and popping the next due timer was dominated by those cache misses.
+ */
+public final class TimerHeap {
+    /**
+     * One scheduled timer. A layer above may subclass it to give it a public face (the hub's
+     * {@code TimerHandle}) and schedule it with {@link #add}.
+     */
+    public static class Timer {
+        TimerHeap heap;
+        final long deadline;
+        long sequence;
+        final Strand wake;
+        final Runnable action;
+        int index = -1;
+        boolean fired;
+
+        /**
+         * A timer that wakes {@code wake} or, if that is null, runs {@code action}.
+         *
+         * @param deadline on the {@link System#nanoTime()} scale
+         * @param wake the strand to unpark, or {@code null}
+         * @param action the callback, if {@code wake} is null
+         */
+        protected Timer(long deadline, Strand wake, Runnable action) {
+            this.deadline = deadline;
+            this.wake = wake;
+            this.action = action;
+        }
+
+        /** Stops the timer if it has not fired yet. Idempotent; loop thread only. */
+        public void cancel() {
+            if (index >= 0) {
+                heap.remove(this);
+            }
+        }
+
+        /** {@return true while scheduled: neither fired nor cancelled} */
+        public boolean pending() {
+            return index >= 0;
+        }
+
+        /** {@return true once the timer has fired} */
+        public boolean fired() {
+            return fired;
+        }
+
+        /** {@return the deadline on the {@link System#nanoTime()} scale} */
+        public long deadline() {
+            return deadline;
+        }
+
+        /** {@return the strand this timer unparks, or {@code null} for a timer that runs a callback} */
+        public Strand wakes() {
+            return wake;
+        }
+
+        @Override
+        public String toString() {
+            long inMillis = (deadline - System.nanoTime()) / 1_000_000;
+            return "timer due in " + inMillis + " ms" + (wake != null ? " waking " + wake.name() : "");
+        }
+    }
+
+    /** Receives a timer callback's exception. */
+    public interface TimerErrors {
+        /**
+         * @param timer the timer whose callback failed
+         * @param error what it threw
+         */
+        void timerFailed(Timer timer, Throwable error);
+    }
+
+    private Timer[] heap = new Timer[64];
+    /** {@code deadlines[i] == heap[i].deadline} for every slot in use. */
+    private long[] deadlines = new long[64];
+    private int size;
+    private long sequence;
+
+    /** {@return the number of scheduled timers} */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Schedules a wake-up of {@code strand} at {@code deadline}.
+     *
+     * @param deadline on the {@link System#nanoTime()} scale
+     * @param strand the strand to unpark
+     * @return the timer
+     */
+    public Timer wakeAt(long deadline, Strand strand) {
+        return add(new Timer(deadline, strand, null));
+    }
+
+    /**
+     * Schedules {@code action} at {@code deadline}.
+     *
+     * @param deadline on the {@link System#nanoTime()} scale
+     * @param action the callback
+     * @return the timer
+     */
+    public Timer runAt(long deadline, Runnable action) {
+        return add(new Timer(deadline, null, action));
+    }
+
+    /**
+     * Schedules a timer made by the caller (a subclass).
+     *
+     * @param timer a new timer, never scheduled before
+     * @param <T> its type
+     * @return the timer
+     * @throws IllegalStateException if it was scheduled before
+     */
+    public <T extends Timer> T add(T timer) {
+        if (timer.heap != null) {
+            throw new IllegalStateException(timer + " was scheduled before; make a new timer");
+        }
+        timer.heap = this;
+        timer.sequence = sequence++;
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size * 2);
+            deadlines = Arrays.copyOf(deadlines, size * 2);
+        }
+        int i = size++;
+        heap[i] = timer;
+        deadlines[i] = timer.deadline;
+        timer.index = i;
+        siftUp(i);
+        return timer;
+    }
+
+    /**
+     * Fires every timer due at {@code now}, in deadline order.
+     *
+     * @param now the current {@link System#nanoTime()}
+     * @param errors receives a callback's exception; the other timers still fire
+     * @return nanoseconds until the next timer (at least 1), or -1 if none is left
+     */
+    public long fireDue(long now, TimerErrors errors) {
+        while (size > 0) {
+            long due = deadlines[0] - now;
+            if (due > 0) {
+                return due;
+            }
+            Timer top = heap[0];
+            remove(top);
+            top.fired = true;
+            if (top.wake != null) {
+                top.wake.unpark();
+            } else {
+                try {
+                    top.action.run();
+                } catch (Throwable error) {
+                    errors.timerFailed(top, error);
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** {@return a copy of the scheduled timers, for dumps} */
+    public Timer[] snapshot() {
+        return Arrays.copyOf(heap, size);
+    }
+
+    /** Cancels every timer. */
+    public void clear() {
+        for (int i = 0; i < size; i++) {
+            heap[i].index = -1;
+            heap[i] = null;
+        }
+        size = 0;
+    }
+
+    private void remove(Timer timer) {
+        int i = timer.index;
+        timer.index = -1;
+        Timer last = heap[--size];
+        heap[size] = null;
+        if (i == size) {
+            return;
+        }
+        heap[i] = last;
+        deadlines[i] = last.deadline;
+        last.index = i;
+        siftDown(i);
+        if (heap[i] == last) {
+            siftUp(i);
+        }
+    }
+
+    /** Whether the timer in slot {@code a} runs before the one in slot {@code b}. */
+    private boolean before(int a, int b) {
+        long d = deadlines[a] - deadlines[b];
+        return d < 0 || (d == 0 && heap[a].sequence < heap[b].sequence);
+    }
+
+    /** Moves the timer at {@code i} towards the root while it runs before its parent. */
+    private void siftUp(int i) {
+        Timer t = heap[i];
+        long deadline = deadlines[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 2;
+            long d = deadline - deadlines[parent];
+            if (d > 0 || (d == 0 && t.sequence > heap[parent].sequence)) {
+                break;
+            }
+            move(parent, i);
+            i = parent;
+        }
+        place(t, deadline, i);
+    }
+
+    /** Moves the timer at {@code i} towards the leaves while one of its (up to four) children runs first. */
+    private void siftDown(int i) {
+        Timer t = heap[i];
+        long deadline = deadlines[i];
+        while (true) {
+            int first = 4 * i + 1;
+            if (first >= size) {
+                break;
+            }
+            int best = first;
+            int end = Math.min(first + 4, size);
+            for (int c = first + 1; c < end; c++) {
+                if (before(c, best)) {
+                    best = c;
+                }
+            }
+            long d = deadlines[best] - deadline;
+            if (d > 0 || (d == 0 && heap[best].sequence > t.sequence)) {
+                break;
+            }
+            move(best, i);
+            i = best;
+        }
+        place(t, deadline, i);
+    }
+
+    private void move(int from, int to) {
+        Timer t = heap[from];
+        heap[to] = t;
+        deadlines[to] = deadlines[from];
+        t.index = to;
+    }
+
+    private void place(Timer t, long deadline, int i) {
+        heap[i] = t;
+        deadlines[i] = deadline;
+        t.index = i;
+    }
+}
