@@ -81,7 +81,7 @@ class LauncherIT {
         ChildJvm.Result agent = launch(launcherEnv().env("GEVENT4J_OPTIONS", "nodns,threads")
                 .env("GEVENT4J_LAUNCH", "agent"), "run", PatchReport.class.getName()).ok();
 
-        assertEquals("sleep,socket,hubpoller,file,threads,main", patched.value("patched"), patched.toString());
+        assertEquals("sleep,socket,hubpoller,file,process,threads,main", patched.value("patched"), patched.toString());
         assertEquals(patched.value("patched"), agent.value("patched"), agent.toString());
     }
 

@@ -70,7 +70,8 @@ public final class AheadOfTime {
     static final String FORMAT = "1";
 
     /** The packages of java.base that the hub, the greenlet core and the agent reach into. */
-    static final List<String> OPENED_PACKAGES = List.of("java.lang", "java.io", "java.net", "sun.nio.ch");
+    static final List<String> OPENED_PACKAGES = List.of("java.lang", "java.io", "java.net", "sun.nio.ch",
+            "sun.nio.fs"); // sun.nio.fs: the file patch's opens, metadata calls and descriptor kinds (PipeIo)
 
     private AheadOfTime() {
     }
