@@ -148,6 +148,8 @@ public final class Workloads {
         Map<String, Workload> w = new LinkedHashMap<>();
         w.put("skynet", a -> Skynet.run(arg(a, 0, 1_000_000)));
         w.put("timeouts_under_load", a -> TimeoutsUnderLoad.run(arg(a, 0, 100_000)));
+        w.put("fifo_open", a -> BlockingIoWorkloads.fifoOpen(arg(a, 0, 200)));
+        w.put("process_pipes", a -> BlockingIoWorkloads.processPipes(arg(a, 0, 200)));
         return w;
     }
 

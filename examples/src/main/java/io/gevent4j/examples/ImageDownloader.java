@@ -153,10 +153,19 @@ public final class ImageDownloader implements Callable<Integer> {
         progress.info("found " + images.size() + " image" + (images.size() == 1 ? "" : "s") + " to download into "
                 + dir.path());
 
-        List<Planned> plan = new ArrayList<>(images.size());
-        for (URI image : images) {
-            plan.add(plan(dir, image));
+        // Names with an image extension are reserved first, so that a file found on disk for an image
+        // named by its Content-Type (see planTyped) never takes the name of another image of this run.
+        List<URI> ordered = new ArrayList<>(images);
+        Planned[] names = new Planned[ordered.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = planNamedByUrl(dir, ordered.get(i));
         }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == null) {
+                names[i] = planTyped(dir, ordered.get(i));
+            }
+        }
+        List<Planned> plan = List.of(names);
         List<Report.Item> results = Fanout.map(plan, concurrency, planned -> fetchImage(http, dir, planned, bar, progress));
         results.forEach(report::add);
         bar.finish();
@@ -168,13 +177,52 @@ public final class ImageDownloader implements Callable<Integer> {
     private record Planned(URI uri, String name, boolean nameFinal) {
     }
 
-    private static Planned plan(OutputDir dir, URI image) {
+    /** An image whose URL ends in an image extension: its name is final now; {@code null} for the others. */
+    private static Planned planNamedByUrl(OutputDir dir, URI image) {
         String name = OutputDir.safeName(Urls.lastSegment(image), "image");
-        boolean known = MediaTypes.isImageExtension(OutputDir.extension(name));
-        if (!known && !OutputDir.extension(name).isEmpty()) {
+        if (!MediaTypes.isImageExtension(OutputDir.extension(name))) {
+            return null;
+        }
+        return new Planned(image, dir.reserve(name), true);
+    }
+
+    /**
+     * An image whose extension comes from the Content-Type of its response. If an earlier run with the
+     * same --out completed it (exactly one file STEM or STEM.EXT, EXT an image type's extension, exists
+     * and no other image of this run has that name), its name is final now and the image is skipped
+     * without a request; otherwise the name is decided when the response arrives.
+     */
+    private Planned planTyped(OutputDir dir, URI image) {
+        String name = OutputDir.safeName(Urls.lastSegment(image), "image");
+        if (!OutputDir.extension(name).isEmpty()) {
             name = OutputDir.stem(name);
         }
-        return new Planned(image, dir.reserve(name), known);
+        if (!force) {
+            String done = completedTypedFile(dir, name);
+            if (done != null && dir.reserveExactly(done)) {
+                return new Planned(image, done, true);
+            }
+        }
+        return new Planned(image, dir.reserve(name), false);
+    }
+
+    /** {@return the one complete file a typed download of {@code stem} may have left, or {@code null}} */
+    private static String completedTypedFile(OutputDir dir, String stem) {
+        String found = null;
+        List<String> candidates = new ArrayList<>();
+        candidates.add(stem); // a response without a known image type is saved under the bare name
+        for (String ext : MediaTypes.imageTypeExtensions()) {
+            candidates.add(stem + "." + ext);
+        }
+        for (String candidate : candidates) {
+            if (Files.isRegularFile(dir.file(candidate))) {
+                if (found != null) {
+                    return null; // two candidates (runs against different servers): ask the server
+                }
+                found = candidate;
+            }
+        }
+        return found;
     }
 
     /** The image URLs an input stands for: itself if it is an image, else the images of the page. */
@@ -228,7 +276,8 @@ public final class ImageDownloader implements Callable<Integer> {
                 }
                 if (decided[0] == null) {
                     String ext = MediaTypes.extensionFor(type);
-                    decided[0] = dir.reserve(ext.isEmpty() ? planned.name() : planned.name() + "." + ext);
+                    // no known image type: the bare name, already reserved by planTyped (reserving it again gave NAME-1)
+                    decided[0] = ext.isEmpty() ? planned.name() : dir.reserve(planned.name() + "." + ext);
                     Report.Item skipped = skipIfComplete(dir, source, decided[0], bar);
                     if (skipped != null) {
                         response.abort();

@@ -66,6 +66,44 @@ class ImageDownloaderTest {
         }
     }
 
+    /**
+     * A second run into the same --out asks the server for no image it already has, also for images
+     * whose extension came from the Content-Type (their URL has none): the page is the only request.
+     */
+    @Test
+    @Timeout(60)
+    void aSecondRunSendsNoRequestForTheImagesAlreadyComplete() throws Exception {
+        try (TestServer server = TestServer.http()) {
+            server.add("/site/a.png", bytes(1, 2000), "image/png")
+                    .add("/logo", bytes(2, 1500), "image/webp")
+                    .add("/photo.php", bytes(3, 1800), "image/jpeg")
+                    .add("/raw", bytes(4, 900), "application/octet-stream");
+            server.page("/site/page.html", "<html><body><img src='a.png'><img src='/logo'><img src='/photo.php'>"
+                    + "<img src='/raw'></body></html>");
+            Path out = tmp.resolve("out");
+
+            RunResult first = run("--out", out.toString(), "--progress", "none", server.url("/site/page.html"));
+            assertEquals(0, first.code(), first.all());
+            assertEquals(Set.of("a.png", "logo.webp", "photo.jpg", "raw"), names(out));
+
+            RunResult second = run("--out", out.toString(), "--progress", "none", server.url("/site/page.html"));
+
+            assertEquals(0, second.code(), second.all());
+            for (String path : List.of("/site/a.png", "/logo", "/photo.php", "/raw")) {
+                assertEquals(1, server.hits(path), path + " was requested again by the second run\n" + second.all());
+            }
+            assertEquals(2, server.hits("/site/page.html"));
+            assertTrue(second.out().contains("4 skipped"), second.out());
+            assertEquals(Set.of("a.png", "logo.webp", "photo.jpg", "raw"), names(out));
+            assertEquals(sha256(bytes(2, 1500)), sha256(out.resolve("logo.webp")));
+
+            RunResult forced = run("--out", out.toString(), "--progress", "none", "--force", server.url("/site/page.html"));
+            assertEquals(0, forced.code(), forced.all());
+            assertEquals(2, server.hits("/logo"), "--force downloads again");
+            assertEquals(Set.of("a.png", "logo.webp", "photo.jpg", "raw"), names(out));
+        }
+    }
+
     @Test
     @Timeout(60)
     void aPageWithoutImagesIsAFailure() throws Exception {

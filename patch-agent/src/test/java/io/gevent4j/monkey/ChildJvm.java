@@ -214,6 +214,22 @@ final class ChildJvm {
     }
 
     /**
+     * Adds another {@code -javaagent:...} flag before gevent4j's (or, with {@code first} false, after it).
+     *
+     * @param flag the whole flag, e.g. {@code -javaagent:/path/jacocoagent.jar=destfile=x.exec}
+     * @param first whether it comes before gevent4j's agent on the command line
+     * @return this
+     */
+    ChildJvm otherAgent(String flag, boolean first) {
+        if (first) {
+            agentFlags.addFirst(flag);
+        } else {
+            agentFlags.add(flag);
+        }
+        return this;
+    }
+
+    /**
      * Sets the deadline for the whole child run.
      *
      * @param newLimit how long the child may run

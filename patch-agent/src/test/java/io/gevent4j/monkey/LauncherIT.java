@@ -70,7 +70,7 @@ class LauncherIT {
         writeJar(jar, PatchReport.class);
         ChildJvm.Result r = launch(launcherEnv().env("GEVENT4J_LAUNCH", launch), "run", jar.toString()).ok();
 
-        assertEquals("sleep,socket,hubpoller,file,dns,main", r.value("patched"), r.toString());
+        assertEquals("sleep,socket,hubpoller,file,process,dns,main", r.value("patched"), r.toString());
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
     }
 

@@ -37,6 +37,21 @@ public final class MediaTypes {
     }
 
     /**
+     * The extensions {@link #extensionFor} gives the {@code image/*} types, each once.
+     *
+     * @return e.g. png, jpg, gif, webp...
+     */
+    public static Set<String> imageTypeExtensions() {
+        Set<String> out = new java.util.TreeSet<>();
+        for (Map.Entry<String, String> e : EXTENSIONS.entrySet()) {
+            if (e.getKey().startsWith("image/")) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
      * The usual extension of a media type.
      *
      * @param mediaType e.g. {@code image/png} (lower case, no parameters)

@@ -185,6 +185,16 @@ public final class OutputDir {
     }
 
     /**
+     * Reserves exactly {@code name} for one download of this run, if no other download has it.
+     *
+     * @param name a name from {@link #safeName}
+     * @return true if reserved; false if another download of this run already has it (in any letter case)
+     */
+    public synchronized boolean reserveExactly(String name) {
+        return reserved.add(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
      * The path of a file in this directory.
      *
      * @param name a name from {@link #safeName} or {@link #reserve}

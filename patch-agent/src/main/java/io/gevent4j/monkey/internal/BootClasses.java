@@ -62,7 +62,8 @@ final class BootClasses {
         Module javaBase = Object.class.getModule();
         Module agent = BootClasses.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(agent)),
-                Map.of("java.lang", openTo, "java.io", openTo, "java.net", openTo, "sun.nio.ch", openTo),
+                Map.of("java.lang", openTo, "java.io", openTo, "java.net", openTo, "sun.nio.ch", openTo,
+                        "sun.nio.fs", Set.of(agent)), // the file patch's opens, metadata calls and fd kinds
                 Set.of(), Map.of());
         for (String name : NAMES) {
             if (findDefined(name) == null) {

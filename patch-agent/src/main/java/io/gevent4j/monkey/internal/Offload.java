@@ -16,15 +16,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The "file" and "dns" patches: blocking JDK methods that the JDK does not make cooperative on a
- * custom virtual-thread scheduler. Called in a greenlet, such a method runs on the hub's thread pool
- * while the greenlet parks; the pool's worker has no hub, so there the patched method runs its
+ * custom virtual-thread scheduler. Called in a greenlet, such a method runs on the agent's
+ * {@link OffloadPool} while the greenlet parks (a read or write of a pipe, FIFO or terminal through a
+ * java.io stream waits in the hub's epoll instead, see {@link PipeIo}); the pool's worker has no hub, so there the patched method runs its
  * original body. The greenlet waits for the worker's result with a plain
  * {@code CompletableFuture.get()}: the worker's completion wakes it directly, so a greenlet that cannot
  * unmount (in a class initializer or under a native frame) just blocks its hub for the duration of the
@@ -87,6 +87,62 @@ final class Offload {
                 }
             }
         }
+        if (patches.contains(Patches.FILE) && patches.contains(Patches.HUBPOLLER)) {
+            // without the hub's epoll (nohubpoller, or a JDK without sun.nio.ch.EPoll) pipes stay on the pool
+            pipes = new PipeIo(handleOf("java.io.FileInputStream", "read", "([BII)I"),
+                    handleOf("java.io.FileInputStream", "read", "()I"),
+                    handleOf("java.io.FileOutputStream", "write", "([BII)V"));
+        } else {
+            pipes = null;
+        }
+    }
+
+    /** Pipes, FIFOs and terminals read or written through java.io streams wait in the hub's epoll; null without the file and hubpoller patches. */
+    private final PipeIo pipes;
+    /** Calls that waited in the hub's epoll instead of being offloaded (pipes, FIFOs, terminals). */
+    private final LongAdder pipeWaits = new LongAdder();
+
+    private Target targetOf(String type, String name, String descriptor) {
+        for (Target t : targets) {
+            if (t != null && t.call().type().equals(type) && t.call().name().equals(name)
+                    && t.call().descriptor().equals(descriptor)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private MethodHandle handleOf(String type, String name, String descriptor) {
+        return targetOf(type, name, descriptor).handle();
+    }
+
+    /** {@return how many java.io pipe, FIFO or terminal calls waited in the hub's epoll instead of a thread} */
+    long pipeWaits() {
+        return pipeWaits.sum();
+    }
+
+    /**
+     * @param type the declaring class
+     * @param name the method
+     * @param descriptor its descriptor
+     * @return the calls made so far through exactly that offloaded method (for the self-test)
+     */
+    long hitsOf(String type, String name, String descriptor) {
+        Target target = targetOf(type, name, descriptor);
+        return target == null ? 0 : target.own().sum();
+    }
+
+    /** A read or write of a pollable java.io stream, waited for in the hub's epoll; null if it must be offloaded. */
+    private Offloaded pipeCall(Target target, Object self, Object[] args) throws Throwable {
+        OffloadedCall call = target.call();
+        if (self instanceof java.io.FileInputStream in && call.name().equals("read")) {
+            Object result = pipes.read(in, call.descriptor(), args);
+            return result == null ? null : new Offloaded(result);
+        }
+        if (self instanceof FileOutputStream out && call.name().equals("write")) {
+            return pipes.write(out, call.descriptor(), args) ? new Offloaded(null) : null;
+        }
+        return null; // skip, and RandomAccessFile / FileChannel calls: regular files, offloaded
     }
 
     private static Target target(OffloadedCall call, LongAdder hits) {
@@ -125,7 +181,7 @@ final class Offload {
     }
 
     /**
-     * Runs a patched call on the hub's thread pool if the caller is a greenlet.
+     * Runs a patched call on the offload pool (or, for a pipe, waits in the hub's epoll) if the caller is a greenlet.
      *
      * @param id the method's id, its index in {@link Patches#OFFLOADED}
      * @param self the receiver or {@code null}
@@ -148,9 +204,17 @@ final class Offload {
             if (hub == null || ClassLoading.inProgress()) {
                 return null;
             }
+            if (pipes != null && self != null && PipeIo.isPollableStream(self)) {
+                Offloaded piped = pipeCall(target, self, args);
+                if (piped != null) {
+                    target.hits().increment();
+                    pipeWaits.increment();
+                    return piped;
+                }
+            }
             target.hits().increment();
             target.own().increment();
-            return new Offloaded(runOnPool(hub, target, self, args));
+            return new Offloaded(runOnPool(target, self, args));
         } finally {
             IN_CALL.remove();
         }
@@ -168,10 +232,12 @@ final class Offload {
         return false;
     }
 
-    private static Object runOnPool(Hub hub, Target target, Object self, Object[] args) throws Throwable {
+    private static Object runOnPool(Target target, Object self, Object[] args) throws Throwable {
         CompletableFuture<Object> done = new CompletableFuture<>();
         Call call = new Call(target, self, args, done);
-        io.gevent4j.threadpool.ThreadPool.ofCurrentHub().spawn(call); // the pool of hub, the caller's
+        // No retainExternal: the greenlet parks in the JDK (CompletableFuture.get), not in its hub, so
+        // the hub never takes it for "would block forever"; the worker's completion unparks it.
+        OffloadPool.shared().execute(call);
         boolean interrupted = false;
         try {
             while (true) {
@@ -231,7 +297,7 @@ final class Offload {
      * The call as run by a pool worker: its outcome goes to {@code done}, completed on the worker; the
      * greenlet may interrupt the worker while it runs.
      */
-    private static final class Call implements Callable<Void> {
+    private static final class Call implements Runnable {
         private final Target target;
         private final Object self;
         private final Object[] args;
@@ -246,7 +312,7 @@ final class Offload {
         }
 
         @Override
-        public Void call() {
+        public void run() {
             synchronized (this) {
                 worker = Thread.currentThread();
             }
@@ -261,7 +327,6 @@ final class Offload {
                     Thread.interrupted();
                 }
             }
-            return null;
         }
 
         synchronized void interruptWorker() {

@@ -53,7 +53,7 @@ final class PatchInstaller {
      * @throws PatchFailure with one sentence if a patch did not take
      */
     static String install(Instrumentation inst, Options options, Thread mainThread, String mainClass) {
-        prepareHooksTargets();
+        prepareHooksTargets(options);
         // Byte Buddy (relocated in the agent jar) must not use sun.misc.Unsafe: on JDK 25 that prints
         // a deprecation warning on the program's stderr. The property name is relocated with it, so
         // this does not touch an application's own Byte Buddy.
@@ -108,7 +108,7 @@ final class PatchInstaller {
      * @throws PatchFailure with one sentence if a patch did not take
      */
     static CooperativeHooks installWoven(Options options) {
-        prepareHooksTargets();
+        prepareHooksTargets(options);
         CooperativeHooks hooks = new CooperativeHooks(options, null);
         Dispatch.setHooks(hooks);
         Map<Patch, String> failed = new SelfTest(hooks, options, true).run();
@@ -122,12 +122,17 @@ final class PatchInstaller {
     }
 
     /** Initializes what the hooks touch before any advice can call them. */
-    private static void prepareHooksTargets() {
+    private static void prepareHooksTargets(Options options) {
         Strand.currentOrNull();
         Hub.currentOrNull();
         AgentSupport.pinnedParkNanos();
         // Loads (and starts the cleaner of) the hub poller here, on a plain platform thread.
         AgentSupport.hubPollerAvailable();
+        // The offload pool and the pipe path must be loaded before any advice can need them.
+        OffloadPool.shared();
+        if (options.has(Patches.FILE)) {
+            PipeIo.pollable(java.io.FileDescriptor.in);
+        }
     }
 
     /**

@@ -67,7 +67,7 @@ final class Patches {
             PINNED_PARK),
             SelfTest::checkHubPoller, new LongAdder());
 
-    static final Patch FILE = new Patch("file", "file, pipe and System.in I/O", true, List.of(
+    static final Patch FILE = new Patch("file", "file, pipe and System.in I/O", true, withOpensAndMetadata(List.of(
             Weave.offload("java.io.FileInputStream", "read", "()I"),
             Weave.offload("java.io.FileInputStream", "read", "([B)I"),
             Weave.offload("java.io.FileInputStream", "read", "([BII)I"),
@@ -89,8 +89,12 @@ final class Patches {
             Weave.offload("sun.nio.ch.FileChannelImpl", "write", "(Ljava/nio/ByteBuffer;J)I"),
             Weave.offload("sun.nio.ch.FileChannelImpl", "transferTo", "(JJLjava/nio/channels/WritableByteChannel;)J"),
             Weave.offload("sun.nio.ch.FileChannelImpl", "transferFrom", "(Ljava/nio/channels/ReadableByteChannel;JJ)J"),
-            Weave.offload("sun.nio.ch.FileChannelImpl", "force", "(Z)V")),
+            Weave.offload("sun.nio.ch.FileChannelImpl", "force", "(Z)V"))),
             SelfTest::checkFile, new LongAdder());
+
+    /** {@code ProcessBuilder.start()}: forkAndExec on the offload pool (issue 18). */
+    static final Patch PROCESS = new Patch("process", "process start (ProcessBuilder.start)", true,
+            OffloadTables.processWeaves(), SelfTest::checkProcess, new LongAdder());
 
     /** The name-service calls behind every look-up, after the JDK's cache. */
     static final Patch DNS = new Patch("dns", "DNS (InetAddress)", true, List.of(
@@ -117,7 +121,7 @@ final class Patches {
             SelfTest::checkMain, new LongAdder());
 
     /** Every patch, in install order. */
-    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, DNS, THREADS, MAIN);
+    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, THREADS, MAIN);
 
     /**
      * Every offloaded method of every patch, in table order. A method's position here is its id, bound
@@ -127,6 +131,13 @@ final class Patches {
     static final List<OffloadedCall> OFFLOADED = offloaded();
 
     private Patches() {
+    }
+
+    /** The file patch's reads and writes, then issue 18's opens and metadata calls ({@link OffloadTables}). */
+    private static List<Weave> withOpensAndMetadata(List<Weave> readsAndWrites) {
+        List<Weave> out = new ArrayList<>(readsAndWrites);
+        out.addAll(OffloadTables.openAndMetadataWeaves());
+        return out;
     }
 
     /** {@return the names of all patches, in install order} */

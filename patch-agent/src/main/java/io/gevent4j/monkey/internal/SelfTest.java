@@ -4,6 +4,7 @@ import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -210,6 +212,7 @@ final class SelfTest {
         Path file = Files.createTempFile("gevent4j-selftest", ".bin");
         try {
             Map<String, Long> before = hooks.offload.hitsByClass();
+            long opensBefore = hooks.offload.hitsOf("java.io.FileInputStream", "open", "(Ljava/lang/String;)V");
             Gevent.run(() -> {
                 try (FileOutputStream out = new FileOutputStream(file.toFile())) {
                     out.write(new byte[] {1, 2, 3});
@@ -223,19 +226,85 @@ final class SelfTest {
                 try (FileChannel channel = FileChannel.open(file)) {
                     expect(channel.read(ByteBuffer.allocate(3)) == 3, "FileChannel.read");
                 }
+                expect(Files.size(file) == 3, "Files.size");
                 return null;
             });
             Map<String, Long> after = hooks.offload.hitsByClass();
             for (String type : List.of("java.io.FileOutputStream", "java.io.FileInputStream", "java.io.RandomAccessFile",
-                    "sun.nio.ch.FileChannelImpl")) {
+                    "sun.nio.ch.FileChannelImpl", "sun.nio.fs.UnixNativeDispatcher")) {
                 if (after.getOrDefault(type, 0L) <= before.getOrDefault(type, 0L)) {
-                    return "a " + type + " call in a greenlet was not run on the hub's thread pool";
+                    return "a " + type + " call in a greenlet was not run on the offload pool";
                 }
             }
-            return null;
+            if (hooks.offload.hitsOf("java.io.FileInputStream", "open", "(Ljava/lang/String;)V") <= opensBefore) {
+                return "new FileInputStream(path) in a greenlet did not open the file on the offload pool";
+            }
+            return checkPipe();
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * A FileInputStream on the read end of a pipe, read in a greenlet before the writer greenlet writes:
+     * the read must wait in the hub's epoll (not on an offload thread) and return the byte.
+     */
+    private String checkPipe() throws Exception {
+        if (!options.has(Patches.HUBPOLLER)) {
+            return null; // without the hub's epoll pipes stay on the offload pool
+        }
+        Pipe pipe = Pipe.open();
+        try (Pipe.SourceChannel sourceChannel = pipe.source(); Pipe.SinkChannel sinkChannel = pipe.sink()) {
+            // No close: the pipe's channels own the descriptors; these streams only borrow them.
+            FileInputStream in = new FileInputStream(channelFd(sourceChannel));
+            FileOutputStream out = new FileOutputStream(channelFd(sinkChannel));
+            long before = hooks.offload.pipeWaits();
+            Greenlet<Integer> reader = Gevent.spawn(() -> in.read());
+            Greenlet<Void> writer = Gevent.spawn(() -> {
+                Gevent.sleep(0); // the reader waits first
+                out.write(9);
+            });
+            Gevent.joinAll(List.of(reader, writer), Duration.ofSeconds(10));
+            if (!reader.dead() || !writer.dead()) {
+                return "a pipe read in a greenlet did not finish within 10 s";
+            }
+            if (reader.exception() != null || writer.exception() != null) {
+                return "a pipe read or write in a greenlet failed ("
+                        + (reader.exception() != null ? reader.exception() : writer.exception()) + ")";
+            }
+            if (reader.value() != 9) {
+                return "a pipe read returned " + reader.value() + " instead of 9";
+            }
+            return hooks.offload.pipeWaits() >= before + 2 ? null
+                    : "a FileInputStream/FileOutputStream on a pipe in a greenlet did not wait in the hub's epoll";
+        }
+    }
+
+    private static FileDescriptor channelFd(Object channel) throws ReflectiveOperationException {
+        java.lang.reflect.Method getFd = Class.forName("sun.nio.ch.SelChImpl", false, null).getMethod("getFD");
+        getFd.setAccessible(true);
+        return (FileDescriptor) getFd.invoke(channel);
+    }
+
+    /**
+     * Starting a program that does not exist in a greenlet: the start (forkAndExec) must run on the
+     * offload pool, and its IOException must come back to the greenlet.
+     */
+    String checkProcess() throws Exception {
+        long before = Patches.PROCESS.counter().sum();
+        String failure = Gevent.run(() -> {
+            try {
+                Process p = new ProcessBuilder("/nonexistent/gevent4j-selftest-no-such-program").start();
+                p.destroyForcibly();
+                return "starting a program that does not exist did not fail";
+            } catch (java.io.IOException expected) {
+                return null;
+            }
+        });
+        if (failure == null && Patches.PROCESS.counter().sum() == before) {
+            return "ProcessBuilder.start() in a greenlet did not run on the offload pool";
+        }
+        return failure;
     }
 
     private static void expect(boolean condition, String what) {

@@ -18,12 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PatchesTest {
     @Test
     void theNamesAndDefaultsComeFromTheTableInInstallOrder() {
-        List<String> names = List.of("sleep", "socket", "hubpoller", "file", "dns", "threads", "main");
+        List<String> names = List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "threads", "main");
         assertEquals(names, Patches.names());
         assertEquals(names, Monkey.PATCH_NAMES);
         assertEquals(names, Options.ALL);
-        assertEquals(List.of("sleep", "socket", "hubpoller", "file", "dns", "main"), Options.DEFAULTS);
-        assertEquals(List.of(Patches.SOCKET, Patches.DNS), Options.parse("nosleep,nohubpoller,nofile,nomain").installed());
+        assertEquals(List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "main"), Options.DEFAULTS);
+        assertEquals(List.of(Patches.SOCKET, Patches.DNS),
+                Options.parse("nosleep,nohubpoller,nofile,noprocess,nomain").installed());
         assertSame(Patches.FILE, Patches.byName("file"));
         assertThrows(IllegalArgumentException.class, () -> Patches.byName("fil"));
     }
@@ -43,7 +44,9 @@ class PatchesTest {
     @Test
     void offloadedMethodsHaveDistinctIdsAndTheirAdviceFollowsTheirReturnType() {
         assertEquals(Patches.OFFLOADED.size(), new HashSet<>(Patches.OFFLOADED).size());
-        assertEquals(24, Patches.OFFLOADED.size()); // 22 file and stream methods, 2 name-service calls
+        // 22 file and stream methods, 3 opens, 14 sun.nio.fs and 9 java.io.File calls, 1 process start,
+        // 2 name-service calls
+        assertEquals(51, Patches.OFFLOADED.size());
         for (Patch patch : Patches.ALL) {
             for (Patch.Weave weave : patch.weaves()) {
                 if (weave.offloaded() != null) {
