@@ -1,7 +1,7 @@
 package io.gevent4j.monitor;
 
 import io.gevent4j.Gevent;
-import io.gevent4j.core.internal.Signals;
+import io.gevent4j.core.internal.JdkSignals;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the hubs' threads but not parked greenlets; {@code jcmd <pid> Thread.dump_to_file} shows those.)
  *
  * <p>The handler uses {@code sun.misc.Signal} of the {@code jdk.unsupported} module, through the
- * greenlet-core shim {@code io.gevent4j.core.internal.Signals}.
+ * greenlet-core shim {@code io.gevent4j.core.internal.JdkSignals}.
  */
 public final class RunInfoDump {
     /** The system property naming the signal, e.g. {@code USR2}; read when the first hub is created. */
@@ -54,14 +54,17 @@ public final class RunInfoDump {
      *
      * @param signal the signal's name without {@code SIG}, e.g. {@code USR2} or {@code USR1}
      * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM (QUIT, for one)
-     * @throws IllegalStateException if the handler cannot be installed (this JVM has no {@code sun.misc.Signal})
      */
     public static void installOnSignal(String signal) {
-        String name = Signals.canonicalName(signal);
+        String name = JdkSignals.normalise(signal);
         if (INSTALLED.contains(name)) {
             return;
         }
-        Signals.handle(name, () -> dump(System.err, "signal " + name));
+        try {
+            JdkSignals.install(name, received -> dump(System.err, "signal " + received));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (for the run-info dump: USR2 or USR1)", e);
+        }
         INSTALLED.add(name);
     }
 
