@@ -7,7 +7,6 @@ import io.gevent4j.Timeout;
 import io.gevent4j.celery.internal.Backend;
 import io.gevent4j.celery.internal.Broker;
 import io.gevent4j.celery.internal.Coalescer;
-import io.gevent4j.celery.internal.ExceptionMapper;
 import io.gevent4j.celery.internal.Json;
 import io.gevent4j.celery.internal.Pidbox;
 import io.gevent4j.celery.internal.Protocol;

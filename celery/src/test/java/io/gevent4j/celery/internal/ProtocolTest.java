@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The pure parts of the protocol: key names, envelopes, URLs, the exception table, safe names. */
+/** The pure parts of the protocol: key names, envelopes, URLs, safe names (the exception table: ExceptionMapperTest). */
 class ProtocolTest {
 
     @Test
@@ -71,25 +71,6 @@ class ProtocolTest {
         assertEquals(6379, RedisUrl.parse("redis://localhost").port());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("amqp://x")).getMessage().contains("only Redis"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://h/x")).getMessage().contains("not a number"));
-    }
-
-    @Test
-    void javaExceptionsBecomePythonBuiltinsWhereOneFits() {
-        assertEquals(Map.of("exc_type", "ValueError", "exc_message", List.of("m"), "exc_module", "builtins"),
-                ExceptionMapper.toCelery(new NumberFormatException("m")));
-        assertEquals("ZeroDivisionError", ExceptionMapper.toCelery(new ArithmeticException("/ by zero")).get("exc_type"));
-        assertEquals("FileNotFoundError", ExceptionMapper.toCelery(new java.nio.file.NoSuchFileException("f")).get("exc_type"));
-        assertEquals("OSError", ExceptionMapper.toCelery(new java.io.IOException("io")).get("exc_type"));
-        assertEquals(List.of(), ExceptionMapper.toCelery(new IllegalStateException()).get("exc_message"));
-        Map<String, Object> nested = ExceptionMapper.toCelery(new Nested("n"));
-        assertEquals("ProtocolTest.Nested", nested.get("exc_type"));
-        assertEquals("io.gevent4j.celery.internal", nested.get("exc_module"));
-    }
-
-    static final class Nested extends RuntimeException {
-        Nested(String m) {
-            super(m);
-        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.gevent4j.celery.internal;
+package io.gevent4j.celery;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,9 +11,11 @@ import java.util.Map;
  * Java exceptions as Celery's JSON exception dicts ({@code backends/base.py} {@code prepare_exception}):
  * {@code {"exc_type", "exc_message": [args], "exc_module"}}. Where a Python built-in fits, the Java
  * exception becomes it (module {@code builtins}), so a Python client re-raises the real class;
- * otherwise the type is the Java simple name and the module its package.
+ * otherwise the type is the Java simple name and the module its package. It lives beside
+ * {@link CeleryException} (whose Python class it writes) rather than in {@code internal}, which
+ * never depends back on the public package.
  */
-public final class ExceptionMapper {
+final class ExceptionMapper {
     /** Most specific first: the first match wins. */
     private static final List<Map.Entry<Class<?>, String>> BUILTINS = List.of(
             Map.entry(NumberFormatException.class, "ValueError"),
@@ -42,8 +44,8 @@ public final class ExceptionMapper {
     }
 
     /** An exception as Celery's exception dict. */
-    public static Map<String, Object> toCelery(Throwable error) {
-        if (error instanceof io.gevent4j.celery.CeleryException celery) {
+    static Map<String, Object> toCelery(Throwable error) {
+        if (error instanceof CeleryException celery) {
             List<Object> args = new ArrayList<>();
             if (celery.getMessage() != null) {
                 args.add(celery.getMessage());
@@ -75,7 +77,7 @@ public final class ExceptionMapper {
     }
 
     /** The stack trace as text, for the meta's {@code traceback}. */
-    public static String traceback(Throwable error) {
+    static String traceback(Throwable error) {
         StringWriter text = new StringWriter();
         error.printStackTrace(new PrintWriter(text));
         return text.toString();
