@@ -186,7 +186,7 @@ public final class Crawler implements Callable<Integer> {
      * @throws InputError for bad input
      * @throws InterruptedException if interrupted
      */
-    public int crawl(Progress progress, LineSink lines) throws InputError, InterruptedException {
+    int crawl(Progress progress, LineSink lines) throws InputError, InterruptedException {
         if (concurrency < 1) {
             throw new InputError("--concurrency must be at least 1, got " + concurrency);
         }

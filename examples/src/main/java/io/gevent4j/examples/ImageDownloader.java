@@ -129,7 +129,7 @@ public final class ImageDownloader implements Callable<Integer> {
      * @throws InputError for bad input (nothing was downloaded)
      * @throws InterruptedException if interrupted
      */
-    public Report download(Progress progress) throws InputError, InterruptedException {
+    Report download(Progress progress) throws InputError, InterruptedException {
         if (concurrency < 1) {
             throw new InputError("--concurrency must be at least 1, got " + concurrency);
         }
