@@ -27,8 +27,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The layering of gevent4j, checked on the main classes of every module (DESIGN: examples, benchmarks
- * → patch-agent → hub → greenlet-core; public API in {@code io.gevent4j...}, internals in
+ * The layering of gevent4j, checked on the main classes of every module (DESIGN: examples, benchmarks,
+ * celery, http → patch-agent → hub → greenlet-core; public API in {@code io.gevent4j...}, internals in
  * {@code ...internal}). Each rule fails the build with the offending dependencies listed.
  */
 @Timeout(120)
@@ -43,18 +43,32 @@ class LayeringTest {
     private static final DescribedPredicate<JavaClass> AGENT = resideInAPackage("io.gevent4j.monkey..").as("the agent");
     /** gevent4j-junit (the leak check). */
     private static final DescribedPredicate<JavaClass> TESTING = resideInAPackage("io.gevent4j.testing..").as("gevent4j-junit");
+    /** gevent4j-http (the WSGI-like HTTP server). */
+    private static final DescribedPredicate<JavaClass> HTTP = resideInAPackage("io.gevent4j.http..").as("gevent4j-http");
+    /** gevent4j-celery (the Celery-compatible worker and client). */
+    private static final DescribedPredicate<JavaClass> CELERY = resideInAPackage("io.gevent4j.celery..").as("gevent4j-celery");
+    /** gevent4j-examples (the runnable examples). */
+    private static final DescribedPredicate<JavaClass> EXAMPLES = resideInAPackage("io.gevent4j.examples..").as("gevent4j-examples");
+    /** The modules at the top, built on the public API: nothing below may know them. */
+    private static final DescribedPredicate<JavaClass> APPLICATIONS = HTTP.or(CELERY).or(EXAMPLES)
+            .as("gevent4j-http, gevent4j-celery or gevent4j-examples");
     /** The hub module: everything of gevent4j that is none of the above. */
     private static final DescribedPredicate<JavaClass> HUB = resideInAPackage("io.gevent4j..")
-            .and(not(CORE)).and(not(AGENT)).and(not(TESTING)).as("the hub");
-    /** Internal packages of the hub and greenlet-core (the agent's own {@code monkey.internal} is its business). */
+            .and(not(CORE)).and(not(AGENT)).and(not(TESTING)).and(not(APPLICATIONS)).as("the hub");
+    /**
+     * Internal packages of the hub and greenlet-core ({@code io.gevent4j.internal..},
+     * {@code io.gevent4j.core.internal..}, ...); the internals of the agent, celery and the examples are
+     * their own business.
+     */
     private static final DescribedPredicate<JavaClass> HUB_OR_CORE_INTERNALS = resideInAPackage("io.gevent4j..internal..")
-            .and(not(AGENT)).as("a hub or greenlet-core internal");
+            .and(HUB.or(CORE)).as("a hub or greenlet-core internal");
 
     @Test
     void fromTheRightClassPath() {
         // a rule over no classes would pass vacuously: make sure every module is imported
         for (String sample : List.of("io.gevent4j.core.Strand", "io.gevent4j.Hub", "io.gevent4j.spi.AgentSupport",
-                "io.gevent4j.monkey.Monkey", "io.gevent4j.testing.GeventLeakCheck")) {
+                "io.gevent4j.monkey.Monkey", "io.gevent4j.testing.GeventLeakCheck",
+                "io.gevent4j.http.GeventHttpServer", "io.gevent4j.celery.Celery", "io.gevent4j.examples.Demo")) {
             if (!CLASSES.contain(sample)) {
                 throw new AssertionError(sample + " was not imported: the architecture test sees no " + sample);
             }
@@ -72,6 +86,21 @@ class LayeringTest {
     void theHubDoesNotDependOnTheAgentOrTheJunitModule() {
         noClasses().that(HUB).should().dependOnClassesThat(AGENT.or(TESTING))
                 .because("the agent and gevent4j-junit build on the hub; the hub works without either")
+                .check(CLASSES);
+    }
+
+    @Test
+    void noLowerLayerDependsOnHttpCeleryOrTheExamples() {
+        noClasses().that(HUB.or(CORE).or(AGENT).or(TESTING)).should().dependOnClassesThat(APPLICATIONS)
+                .because("gevent4j-http, gevent4j-celery and the examples are built on the hub and the agent,"
+                        + " never the other way")
+                .check(CLASSES);
+    }
+
+    @Test
+    void httpAndCeleryUseOnlyThePublicApi() {
+        noClasses().that(HTTP.or(CELERY)).should().dependOnClassesThat(HUB_OR_CORE_INTERNALS)
+                .because("gevent4j-http and gevent4j-celery are users of gevent4j: the public API is all they may use")
                 .check(CLASSES);
     }
 
