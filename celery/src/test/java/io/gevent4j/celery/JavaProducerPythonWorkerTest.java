@@ -115,7 +115,10 @@ class JavaProducerPythonWorkerTest {
         assertEquals("TaskRevokedError", e.excType());
 
         AsyncResult later = celery.sendTask("py.add", List.of(1, 1), Map.of(), on(queue).withCountdown(Duration.ofSeconds(3)));
-        Thread.sleep(500); // let the worker take it (it holds ETA messages) so the revoke reaches a worker that knows it
+        // the worker takes an ETA message at once and holds it, unacked: once it is off the queue, the
+        // revoke reaches a worker that knows it
+        Servers.waitUntil(Duration.ofSeconds(20), "the worker to take the countdown message",
+                () -> ((Number) redis.call("LLEN", queue)).longValue() == 0);
         later.revoke();
         TaskFailedException r = assertThrows(TaskFailedException.class, () -> later.get(Duration.ofSeconds(20)));
         assertEquals("REVOKED", r.state());
