@@ -51,8 +51,8 @@ label() {
   case "$1" in
     pywsgi) echo "Python gevent pywsgi.WSGIServer (monkey-patched, 1 thread)" ;;
     jdk-vt) echo "JDK HttpServer + virtual-thread executor" ;;
-    gevent4j-1) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 1\`, agent)" ;;
-    gevent4j-2) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 2\`, agent)" ;;
+    gevent4j-1) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 1\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
+    gevent4j-2) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 2\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
     jetty-vt) echo "Jetty 12.1.14 + virtual threads" ;;
     jetty-gevent4j) echo "Jetty 12.1.14 + gevent4j executor (HubGroup of 2, agent)" ;;
   esac
