@@ -61,7 +61,8 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     private static final byte SCHEDULED = 4;
 
     private final Hub hub;
-    private final Callable<T> task;
+    /** What it runs: a {@link Callable}, or a {@link Gevent.Task} (whose value is null), with no wrapper around it. */
+    private final Object task;
     private final long id;
     private final long spawnedAt;
     /** Made by {@link #start()} (or by {@link #strand()} for a greenlet that never starts). */
@@ -95,14 +96,24 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return greenlet.name();
         }
 
-        Thread newThread(Runnable body) {
-            return createThread(body);
+        /** The thread's task is the strand itself ({@link #runBody()}): no wrapper object, one frame less. */
+        Thread newThread() {
+            return createThread();
+        }
+
+        @Override
+        protected void runBody() {
+            greenlet.body();
         }
     }
 
     Greenlet(Hub hub, Callable<T> task) {
+        this(hub, (Object) Objects.requireNonNull(task, "task"));
+    }
+
+    private Greenlet(Hub hub, Object task) {
         this.hub = hub;
-        this.task = Objects.requireNonNull(task, "task");
+        this.task = task;
         this.id = IDS.incrementAndGet();
         this.spawnedAt = System.nanoTime();
     }
@@ -142,6 +153,18 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     }
 
     /**
+     * A greenlet of {@code hub} that runs {@code task} and returns null: the task is called as is, with
+     * no {@link Callable} wrapped around it (a parked greenlet keeps its task and its frames alive).
+     *
+     * @param hub its hub
+     * @param task what it runs
+     * @return the unstarted greenlet
+     */
+    static Greenlet<Void> ofTask(Hub hub, Gevent.Task task) {
+        return new Greenlet<>(hub, (Object) Objects.requireNonNull(task, "task"));
+    }
+
+    /**
      * Creates a greenlet on the current hub without starting it (gevent's {@code Greenlet(run)}).
      *
      * @param task what it runs
@@ -177,7 +200,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             } else {
                 hub.notYetRun().add(this);
             }
-            Thread t = ((Body) strand()).newThread(this::body);
+            Thread t = ((Body) strand()).newThread();
             if (name != null) {
                 t.setName(name); // named before it started: thread dumps show the name too
             }
@@ -216,7 +239,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
         }
         try {
             me.throwPending();
-            value = task.call();
+            value = call();
         } catch (GreenletExit exit) {
             setFlag(KILLED, true);
         } catch (Throwable t) {
@@ -235,6 +258,15 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             }
         }
         die();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T call() throws Exception {
+        if (task instanceof Gevent.Task t) {
+            t.run();
+            return null;
+        }
+        return ((Callable<T>) task).call();
     }
 
     private void die() {
