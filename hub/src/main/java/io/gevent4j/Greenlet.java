@@ -98,6 +98,10 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
         Thread newThread(Runnable body) {
             return createThread(body);
         }
+
+        void start() {
+            startThread();
+        }
     }
 
     Greenlet(Hub hub, Callable<T> task) {
@@ -177,11 +181,12 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             } else {
                 hub.notYetRun().add(this);
             }
-            Thread t = ((Body) strand()).newThread(this::body);
+            Body body = (Body) strand();
+            Thread t = body.newThread(this::body);
             if (name != null) {
                 t.setName(name); // named before it started: thread dumps show the name too
             }
-            t.start();
+            body.start();
         }
         return this;
     }

@@ -189,6 +189,11 @@ public final class Carrier implements Executor {
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
     private final AtomicInteger external = new AtomicInteger();
     private final Thread.Builder.OfVirtual builder;
+    /**
+     * The JDK thread container its greenlets start in (see {@code CarrierThreadContainer}), or null for
+     * the JDK's root container; it lists {@link #forEachLive the live strands}' threads for thread dumps.
+     */
+    private final Object threadContainer;
     private volatile boolean idle;
     private volatile Hooks hooks = NO_HOOKS;
     private Object owner;
@@ -222,6 +227,7 @@ public final class Carrier implements Executor {
         JdkSupport.startJdkPollers();
         this.thread = thread;
         this.builder = JdkSupport.virtualThreadBuilder(this);
+        this.threadContainer = JdkSupport.newThreadContainer("gevent4j greenlets of " + thread.getName(), this::liveThreads);
         this.root = new RootStrand(this);
         ROOT.set(root);
     }
@@ -461,6 +467,18 @@ public final class Carrier implements Executor {
         }
     }
 
+    /** {@return the threads of the live greenlet strands, for the thread container (any thread)} */
+    private java.util.stream.Stream<Thread> liveThreads() {
+        java.util.stream.Stream.Builder<Thread> threads = java.util.stream.Stream.builder();
+        forEachLive(s -> {
+            Thread t = s.thread();
+            if (t != null && t.isVirtual()) {
+                threads.add(t);
+            }
+        });
+        return threads.build();
+    }
+
     /** Counts a strand that begins (carrier only). */
     void liveBegun(Strand s) {
         LIVE.setOpaque(this, live + 1);
@@ -498,6 +516,11 @@ public final class Carrier implements Executor {
         Thread thread = builder.unstarted(body);
         thread.setUncaughtExceptionHandler(strand);
         return thread;
+    }
+
+    /** Starts a thread made by {@link #newThread} in this carrier's thread container. */
+    void start(Thread thread) {
+        JdkSupport.start(thread, threadContainer);
     }
 
     /**
