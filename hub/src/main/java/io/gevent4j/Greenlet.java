@@ -64,7 +64,10 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     private final Callable<T> task;
     private final long id;
     private final long spawnedAt;
-    /** Made by {@link #start()} (or by {@link #strand()} for a greenlet that never starts). */
+    /**
+     * Made by {@link #start()} or when it first runs (or by {@link #strand()} for a greenlet that never
+     * starts); dropped at death.
+     */
     private Body strand;
     private String name;
     /** Volatile so that a thread outside the hub that sees DEAD also sees the value and exception. */
@@ -81,8 +84,11 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     Greenlet<?> scheduledPrev;
     Greenlet<?> scheduledNext;
 
-    /** The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. */
-    static final class Body extends Strand {
+    /**
+     * The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. It is its
+     * thread's body too (it runs the greenlet), which saves a lambda per greenlet.
+     */
+    static final class Body extends Strand implements Runnable {
         final Greenlet<?> greenlet;
 
         Body(Greenlet<?> greenlet) {
@@ -95,12 +101,28 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return greenlet.name();
         }
 
-        Thread newThread(Runnable body) {
-            return createThread(body);
+        /** Makes the greenlet's thread, named after it. */
+        Thread newThread() {
+            Thread t = createThread(this);
+            String n = greenlet.name;
+            if (n != null) {
+                t.setName(n); // named before it started: thread dumps show the name too
+            }
+            return t;
+        }
+
+        /** The thread's body: the greenlet's. Only its thread calls this (as a package-private class, nothing outside can). */
+        @Override
+        public void run() {
+            greenlet.body();
         }
 
         void start() {
             startThread();
+        }
+
+        void startNow() {
+            startNext();
         }
     }
 
@@ -181,14 +203,31 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             } else {
                 hub.notYetRun().add(this);
             }
-            Body body = (Body) strand();
-            Thread t = body.newThread(this::body);
-            if (name != null) {
-                t.setName(name); // named before it started: thread dumps show the name too
+            if (hub.carrier().canDeferThreadCreation()) {
+                // The thread is made when the greenlet's turn comes (launch), so that a greenlet waiting to
+                // run holds no virtual thread and continuation yet: of the ~450 bytes of a queued greenlet
+                // only ~100 remain, which is what a young collection during a burst of spawns has to copy.
+                hub.carrier().execute(this::launch);
+            } else {
+                Body body = (Body) strand();
+                body.newThread();
+                body.start();
             }
-            body.start();
         }
         return this;
+    }
+
+    /**
+     * The greenlet's turn in the ready queue, for a greenlet whose thread was not made by {@link #start()}:
+     * makes the thread and runs it next, in this turn. A greenlet killed meanwhile never gets a thread.
+     */
+    private void launch() {
+        if (state != STARTED) {
+            return;
+        }
+        Body body = (Body) strand();
+        body.newThread();
+        body.startNow();
     }
 
     /**
@@ -248,6 +287,9 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             io.gevent4j.internal.jfr.GreenletExitEvent.emit(strand(), killed() ? "killed" : exception != null ? "failed" : "finished",
                     exception, System.nanoTime() - spawnedAt);
         }
+        // A dead greenlet needs neither its strand nor its thread (its virtual thread and continuation,
+        // ~350 bytes): let them go while the greenlet itself stays referenced (a list of results, say).
+        strand = null;
         fireLinks();
         if (links != null && !links.isEmpty()) {
             scheduleNotifier();

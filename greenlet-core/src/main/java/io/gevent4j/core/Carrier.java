@@ -355,8 +355,7 @@ public final class Carrier implements Executor {
      */
     @Override
     public void execute(Runnable task) {
-        Strand strand = currentStrand();
-        if (strand != null && strand.carrier == this) {
+        if (onThisCarrier()) {
             ArrayDeque<Runnable> queue = runningDue ? woken : ready;
             QUEUED.setOpaque(this, true);
             if (submitToFront) {
@@ -371,6 +370,35 @@ public final class Carrier implements Executor {
                 hooks.wakeup(thread);
             }
         }
+    }
+
+    /**
+     * {@link #inCarrier()} with the carrier thread checked first: the JDK resubmits a greenlet that
+     * yielded or parked from the carrier thread itself, so the common case costs no thread-local lookup.
+     */
+    private boolean onThisCarrier() {
+        Thread current = Thread.currentThread();
+        if (current == thread) {
+            return true;
+        }
+        return current.isVirtual() && current.getUncaughtExceptionHandler() instanceof Strand strand && strand.carrier == this;
+    }
+
+    /**
+     * Whether a greenlet's thread may be made later, when the carrier runs it, instead of now by the
+     * caller, with the same result: a new thread copies its creator's inheritable thread-local values
+     * and context class loader, so this is true only if the caller has no inheritable thread-local
+     * values and the carrier thread's context class loader. Carrier only.
+     *
+     * @return true if the thread may be made later on the carrier thread
+     */
+    public boolean canDeferThreadCreation() {
+        Thread current = Thread.currentThread();
+        if (current != thread && JdkSupport.hasInheritableThreadLocals(thread)) {
+            return false; // made on the carrier thread it would inherit the carrier thread's values
+        }
+        return !JdkSupport.hasInheritableThreadLocals(current)
+                && current.getContextClassLoader() == thread.getContextClassLoader();
     }
 
     /** The next submission made on the carrier goes to the front of the ready queue (for a direct switch). */

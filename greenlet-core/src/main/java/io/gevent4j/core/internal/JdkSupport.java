@@ -34,6 +34,8 @@ public final class JdkSupport {
     private static final String CONTAINER_PACKAGE = "jdk.internal.vm";
 
     private static final MethodHandle VIRTUAL_THREAD_BUILDER;
+    /** {@code java.lang.Thread.inheritableThreadLocals}; null if this JDK hides it. */
+    private static final VarHandle INHERITABLE_THREAD_LOCALS = inheritableThreadLocalsHandle();
     /** {@code java.lang.VirtualThread.carrierThread}, read by monitors; null if this JDK hides it. */
     private static final VarHandle CARRIER_THREAD = carrierThreadHandle();
     /** Why this JVM cannot host greenlets, or null; greenlet-core's Carrier raises it as an UnsupportedRuntimeException. */
@@ -212,6 +214,28 @@ public final class JdkSupport {
                         .invokeExact(javaBase, CONTAINER_PACKAGE, self);
             }
         }
+    }
+
+    private static VarHandle inheritableThreadLocalsHandle() {
+        try {
+            Class<?> mapType = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+            return MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findVarHandle(Thread.class, "inheritableThreadLocals", mapType);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // hasInheritableThreadLocals then answers true: threads are made where the JDK's rules expect
+            System.getLogger("io.gevent4j").log(System.Logger.Level.DEBUG, "Thread.inheritableThreadLocals not readable", e);
+            return null;
+        }
+    }
+
+    /**
+     * Whether a thread made by {@code thread} now would inherit inheritable thread-local values from it.
+     *
+     * @param thread the would-be creator (the current thread)
+     * @return true if it has any, or if this JDK does not tell
+     */
+    public static boolean hasInheritableThreadLocals(Thread thread) {
+        return INHERITABLE_THREAD_LOCALS == null || (Object) INHERITABLE_THREAD_LOCALS.get(thread) != null;
     }
 
     private static VarHandle carrierThreadHandle() {
