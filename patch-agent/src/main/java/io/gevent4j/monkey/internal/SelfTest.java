@@ -20,6 +20,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -206,6 +207,37 @@ final class SelfTest {
         }
         return Patches.HUBPOLLER.counter().sum() > before ? null : "a greenlet's socket read did not wait in the hub's own epoll"
                 + " (sun.nio.ch.Poller.poll was not routed to the hub)";
+    }
+
+    /**
+     * A greenlet blocks in {@code Selector.select} until another greenlet calls {@code wakeup()}: the
+     * second can run only if the select parked the first, and the wait must have been counted by the
+     * hub's own epoll.
+     */
+    String checkSelector() throws Exception {
+        try {
+            Class.forName(Patches.POLLER, false, null).getDeclaredMethod("pollSelector", int.class, long.class);
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
+        }
+        long before = Patches.SELECTOR.counter().sum();
+        try (Selector selector = Selector.open()) {
+            Greenlet<Integer> selecting = Gevent.spawn(() -> selector.select(10_000));
+            Greenlet<Void> waking = Gevent.spawn(() -> {
+                Gevent.sleep(0); // the selecting greenlet waits first
+                selector.wakeup();
+            });
+            Gevent.joinAll(List.of(selecting, waking), Duration.ofSeconds(10));
+            if (!selecting.dead() || !waking.dead()) {
+                return "a Selector.select in a greenlet was not woken by wakeup() from another greenlet within 10 s";
+            }
+            if (selecting.exception() != null || waking.exception() != null) {
+                return "a Selector.select in a greenlet failed ("
+                        + (selecting.exception() != null ? selecting.exception() : waking.exception()) + ")";
+            }
+        }
+        return Patches.SELECTOR.counter().sum() > before ? null : "a greenlet's Selector.select did not wait in the hub's"
+                + " own epoll (sun.nio.ch.Poller.pollSelector was not routed to the hub)";
     }
 
     String checkFile() throws Exception {
