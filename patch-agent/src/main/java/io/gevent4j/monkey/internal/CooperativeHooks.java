@@ -34,7 +34,8 @@ final class CooperativeHooks implements Hooks {
      */
     CooperativeHooks(Options options, Instrumentation inst) {
         this.offload = new Offload(options.installed());
-        this.threads = new ThreadPatch(Patches.THREADS.counter());
+        this.threads = new ThreadPatch(options.has(Patches.THREADS), options.has(Patches.THREADSCOPE),
+                Patches.THREADS.counter(), Patches.THREADSCOPE.counter());
         this.main = new MainRunner(inst, threads, Patches.MAIN.counter());
     }
 

@@ -115,9 +115,19 @@ final class Patches {
             Weave.offload("java.net.InetAddress", "getHostFromNameService", "(Ljava/net/InetAddress;)Ljava/lang/String;")),
             SelfTest::checkDns, new LongAdder());
 
+    /** {@code Thread.start()}: shared by the {@code threadscope} and {@code threads} patches, woven once. */
+    private static final Weave THREAD_START = Weave.of("java.lang.Thread", Advices.ThreadStart.class,
+            named("start").and(takesNoArguments()).and(not(isStatic())));
+
+    /**
+     * {@code Gevent.startThreadsAsGreenlets(action)}: the platform threads started inside it (by the JDK
+     * or a library too) start as greenlets; everywhere else {@code Thread.start} is left alone.
+     */
+    static final Patch THREADSCOPE = new Patch("threadscope", "Thread.start in Gevent.startThreadsAsGreenlets (threadscope)",
+            true, List.of(THREAD_START), SelfTest::checkThreadScope, new LongAdder());
+
     static final Patch THREADS = new Patch("threads", "Thread.start-as-greenlet (threads)", false, List.of(
-            Weave.of("java.lang.Thread", Advices.ThreadStart.class,
-                    named("start").and(takesNoArguments()).and(not(isStatic()))),
+            THREAD_START,
             Weave.of("java.lang.Thread", Advices.ThreadJoin.class, named("join").and(takesArguments(long.class))),
             Weave.of("java.lang.Thread", Advices.ThreadJoinDuration.class,
                     named("join").and(takesArguments(Duration.class))),
@@ -133,7 +143,7 @@ final class Patches {
             SelfTest::checkMain, new LongAdder());
 
     /** Every patch, in install order. */
-    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, SELECTOR, FILE, PROCESS, DNS, THREADS, MAIN);
+    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, SELECTOR, FILE, PROCESS, DNS, THREADSCOPE, THREADS, MAIN);
 
     /**
      * Every offloaded method of every patch, in table order. A method's position here is its id, bound

@@ -380,6 +380,25 @@ final class SelfTest {
         }
     }
 
+    /** A thread started inside {@code Gevent.startThreadsAsGreenlets} runs as a greenlet of the hub and is handed back. */
+    String checkThreadScope() throws Exception {
+        long before = Patches.THREADSCOPE.counter().sum();
+        return Gevent.run(() -> {
+            boolean[] inGreenlet = new boolean[1];
+            List<Greenlet<?>> started = Gevent.startThreadsAsGreenlets(
+                    () -> new Thread(() -> inGreenlet[0] = Greenlet.current() != null).start());
+            if (started.size() != 1) {
+                return "Gevent.startThreadsAsGreenlets handed back " + started.size() + " greenlets for one Thread.start()";
+            }
+            started.getFirst().join(LIMIT);
+            if (!inGreenlet[0]) {
+                return "a thread started in Gevent.startThreadsAsGreenlets did not run as a greenlet";
+            }
+            return Patches.THREADSCOPE.counter().sum() > before ? null
+                    : "Thread.start() in Gevent.startThreadsAsGreenlets did not go through the patch";
+        });
+    }
+
     String checkThreads() throws Exception {
         String constructor = checkThreadConstructor();
         if (constructor != null) {
