@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  *    |                 '--kill() before it ran---------------------------------------------> DEAD (never runs)
  *    '--kill() before start(), or during startLater()'s delay------------------------------> DEAD (never runs)
  * </pre>
- * A STARTED greenlet is queued on the hub and has not run yet; a RUNNING one is running or parked in a
- * wait. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
+ * A STARTED greenlet is queued on the hub and has not run yet (usually without a thread: its virtual
+ * thread is made when its turn comes, see {@code launch}); a RUNNING one is running or parked in a
+ * wait; a DEAD one has let its thread go. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
  * they were added (a link removed meanwhile with {@link #unlink} does not run). A failure that nobody
  * observes (no link, no {@code get}, no {@code joinAll(..., raiseError)}) is printed to stderr with the
  * greenlet's name and stack, as gevent does.
