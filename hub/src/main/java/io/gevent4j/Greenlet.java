@@ -246,6 +246,23 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     }
 
     /**
+     * This greenlet's virtual thread, not started, for a {@link java.util.concurrent.ThreadFactory}
+     * ({@link HubGroup#threadFactory()}): whoever starts it, from any thread, starts the greenlet, which
+     * then runs on its hub as a greenlet started there would (it is not on the hub's list of greenlets
+     * that have not run yet until then, so a hub closed before the thread starts does not kill it).
+     * Package use; call it once, on a new greenlet.
+     *
+     * @return the unstarted thread
+     */
+    Thread unstartedThread() {
+        if (state != NEW || strand != null) {
+            throw new IllegalStateException("gevent4j: " + this + " already has a thread");
+        }
+        STATE.setRelease(this, STARTED);
+        return ((Body) strand()).newThread();
+    }
+
+    /**
      * Schedules the greenlet to start after {@code delay} (gevent's {@code start_later}).
      *
      * @param delay how long from now
