@@ -1,5 +1,6 @@
 package io.gevent4j.monkey.boot;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -127,6 +128,15 @@ public interface Hooks {
      * @param event 1 or 4
      */
     void stopPoll(int fd, int event);
+
+    /**
+     * {@code sun.nio.ch.UnixDispatcher.close(FileDescriptor)}: the JDK is about to close a socket's fd
+     * (no I/O is in progress on it); hubs that keep the fd registered in their epoll must register a
+     * socket that reuses the number afresh. The JDK body runs afterwards.
+     *
+     * @param fd the socket's file descriptor, still open
+     */
+    void socketClosing(FileDescriptor fd);
 
     /**
      * {@code VirtualThread.parkOnCarrierThread}: the current virtual thread could not unmount to park.

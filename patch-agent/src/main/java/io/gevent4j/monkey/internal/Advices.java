@@ -6,6 +6,7 @@ import io.gevent4j.monkey.boot.Offloaded;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -220,6 +221,24 @@ final class Advices {
             Hooks hooks = Dispatch.hooks();
             if (hooks != null) {
                 hooks.stopPoll(fd, event);
+            }
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.UnixDispatcher.close(FileDescriptor)}, where the JDK closes every socket and NIO
+     * pipe fd: tell the hubs, which keep such fds registered in their epoll between waits, before the fd
+     * number can be reused.
+     */
+    static final class SocketClose {
+        private SocketClose() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) FileDescriptor fd) {
+            Hooks hooks = Dispatch.hooks();
+            if (hooks != null) {
+                hooks.socketClosing(fd);
             }
         }
     }

@@ -7,7 +7,10 @@ import io.gevent4j.monkey.boot.Hooks;
 import io.gevent4j.monkey.boot.Offloaded;
 import io.gevent4j.spi.AgentSupport;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -18,6 +21,18 @@ import java.util.function.BooleanSupplier;
  * every method answers "not handled" and the JDK method runs unchanged.
  */
 final class CooperativeHooks implements Hooks {
+    /** {@code FileDescriptor.fd} (the agent opens {@code java.io}). */
+    private static final VarHandle FD_VALUE;
+
+    static {
+        try {
+            FD_VALUE = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                    .findVarHandle(FileDescriptor.class, "fd", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Offload offload;
     final ThreadPatch threads;
     final MainRunner main;
@@ -126,7 +141,8 @@ final class CooperativeHooks implements Hooks {
      */
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        if (!AgentSupport.waitForFd(fd, event, nanos, isOpen)) {
+        // every fd that comes here is a socket or a pipe of sun.nio.ch, closed through socketClosing
+        if (!AgentSupport.waitForSocketFd(fd, event, nanos, isOpen)) {
             return false;
         }
         Patches.HUBPOLLER.counter().increment();
@@ -136,6 +152,11 @@ final class CooperativeHooks implements Hooks {
     @Override
     public void stopPoll(int fd, int event) {
         AgentSupport.wakeFdWaiters(fd, event);
+    }
+
+    @Override
+    public void socketClosing(FileDescriptor fd) {
+        AgentSupport.socketClosing((int) FD_VALUE.get(fd));
     }
 
     @Override

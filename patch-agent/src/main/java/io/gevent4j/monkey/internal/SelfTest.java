@@ -176,6 +176,7 @@ final class SelfTest {
         // Advice on a method that is not there weaves nothing and says nothing: check they exist.
         try {
             Class.forName(Patches.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName(Patches.SOCKET_CLOSER, false, null).getDeclaredMethod("close", java.io.FileDescriptor.class);
             Class.forName("java.lang.VirtualThread", false, null)
                     .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
         } catch (NoSuchMethodException e) {
