@@ -98,6 +98,43 @@ public final class AgentSupport {
     }
 
     /**
+     * {@code NioSocketImpl.tryRead}, before its syscall: whether the read would find nothing (see
+     * {@code FdPoller.readWouldBlock}); the caller then reports "nothing available" without the
+     * syscall, and the JDK's read waits for the socket as after any empty read. Any thread: false
+     * outside a greenlet.
+     *
+     * @param fd the socket's file descriptor
+     * @return true if the read can be skipped
+     */
+    public static boolean socketReadWouldBlock(int fd) {
+        FdPoller p = pollerOfCurrentGreenlet();
+        return p != null && p.readWouldBlock(fd);
+    }
+
+    /**
+     * {@code NioSocketImpl.tryRead} returned {@code n} of {@code len} bytes (or an {@code IOStatus}
+     * code). Any thread: ignored outside a greenlet.
+     *
+     * @param fd the socket's file descriptor
+     * @param n the bytes read or the JDK's {@code IOStatus} code
+     * @param len the bytes asked for
+     */
+    public static void socketReadReturned(int fd, int n, int len) {
+        FdPoller p = pollerOfCurrentGreenlet();
+        if (p != null) {
+            p.readReturned(fd, n, len);
+        }
+    }
+
+    private static FdPoller pollerOfCurrentGreenlet() {
+        if (Greenlet.current() == null) {
+            return null;
+        }
+        Loop loop = Loop.currentOrNull();
+        return loop == null ? null : loop.pollerOrNull();
+    }
+
+    /**
      * {@code sun.nio.ch.Poller.stopPoll}: the socket {@code fd} is being closed or shut down; wakes the
      * greenlets of every hub waiting on it. Any thread.
      *

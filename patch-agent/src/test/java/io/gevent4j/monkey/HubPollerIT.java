@@ -140,6 +140,16 @@ class HubPollerIT {
     }
 
     @Test
+    void theEndOfInputAfterAShortReadIsSeen() {
+        for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
+            Map<String, String> eof = r.scenario("eof");
+            assertEquals("10/eof", eof.get("together"), r.describe());
+            assertEquals("10/eof", eof.get("later"), r.describe());
+            assertEquals("0", eof.get("hubWaiting"), r.describe());
+        }
+    }
+
+    @Test
     void anInterruptClosesTheSocketAsTheJdkDoes() {
         for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
             Map<String, String> interrupt = r.scenario("interrupt");

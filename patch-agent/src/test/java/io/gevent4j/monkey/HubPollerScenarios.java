@@ -52,7 +52,7 @@ public final class HubPollerScenarios {
     public static void main(String[] args) throws Exception {
         List<String> names = args.length > 0 ? Arrays.asList(args)
                 : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned",
-                        "reuse", "edge");
+                        "reuse", "edge", "eof");
         System.out.println("PATCHED " + Monkey.isPatched("hubpoller"));
         for (String name : names) {
             Scenario scenario = switch (name) {
@@ -67,6 +67,7 @@ public final class HubPollerScenarios {
                 case "pinned" -> HubPollerScenarios::pinnedRead;
                 case "reuse" -> HubPollerScenarios::fdReusedByANewSocket;
                 case "edge" -> HubPollerScenarios::timeoutThenData;
+                case "eof" -> HubPollerScenarios::endOfInputAfterAShortRead;
                 default -> throw new IllegalArgumentException("unknown scenario " + name);
             };
             try {
@@ -347,6 +348,48 @@ public final class HubPollerScenarios {
                 reads += reader.value() == 2 ? 1 : 0;
             }
             return "reused=" + reused + " reads=" + reads + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /** Reads until EOF with a buffer larger than what comes; "bytes/eof", or what went wrong. */
+    private static Greenlet<String> readToEnd(Socket s) {
+        return Gevent.spawn(() -> {
+            byte[] buf = new byte[4096];
+            int got = 0;
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got += n;
+                }
+                return got + "/eof";
+            } catch (SocketTimeoutException e) {
+                return got + "/timeout"; // a lost wake-up after a short read
+            }
+        });
+    }
+
+    /**
+     * Short reads (the buffer is larger than the data) followed by the end of input: the data and the
+     * peer's shutdown arriving together while the reader waits, and the shutdown arriving after the
+     * reader has read the data and waits again. Both readers see the data, then EOF.
+     */
+    private static String endOfInputAfterAShortRead() throws Exception {
+        Socket[] p = pair();
+        Socket[] q = pair();
+        try (Socket c1 = p[0]; Socket a1 = p[1]; Socket c2 = q[0]; Socket a2 = q[1]) {
+            a1.setSoTimeout(10_000);
+            a2.setSoTimeout(10_000);
+            Greenlet<String> together = readToEnd(a1);
+            Gevent.sleep(0); // the reader waits
+            c1.getOutputStream().write(new byte[10]);
+            c1.shutdownOutput();
+            Greenlet<String> later = readToEnd(a2);
+            Gevent.sleep(0);
+            c2.getOutputStream().write(new byte[10]);
+            Gevent.sleep(20); // the reader reads the 10 bytes and waits again
+            c2.shutdownOutput();
+            together.join(LIMIT);
+            later.join(LIMIT);
+            return "together=" + together.value() + " later=" + later.value() + " hubWaiting=" + hubWaiting();
         }
     }
 

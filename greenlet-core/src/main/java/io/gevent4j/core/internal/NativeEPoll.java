@@ -33,6 +33,8 @@ public final class NativeEPoll implements AutoCloseable {
     public static final int EPOLLERR = 0x8;
     /** Event bits. */
     public static final int EPOLLHUP = 0x10;
+    /** Event bits: the peer shut down its output. */
+    public static final int EPOLLRDHUP = 0x2000;
     /** Event bits. */
     public static final int EPOLLONESHOT = 1 << 30;
     /** Event bits: edge-triggered. */

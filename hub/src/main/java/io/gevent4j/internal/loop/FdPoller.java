@@ -47,6 +47,18 @@ public final class FdPoller implements AutoCloseable {
         /** Kept registration: an edge arrived while no greenlet waited in that direction. */
         boolean readable;
         boolean writable;
+        /**
+         * Kept registration: the last read of the fd on this hub came back short or empty, so it had
+         * consumed everything that had arrived, and no read edge has been seen since: a read now would
+         * only find nothing ({@link #readWouldBlock}). Data that comes later brings an edge.
+         */
+        boolean drained;
+        /**
+         * Kept registration: an edge said the peer shut down its output or the socket failed
+         * ({@code EPOLLRDHUP}, {@code EPOLLHUP}, {@code EPOLLERR}). That state lasts and brings no new
+         * edge, and a short read may stop right before the end of input, so reads are never skipped again.
+         */
+        boolean inputEnded;
 
         /** Consumes the remembered edge of {@code event}: true if one had arrived since the last wait. */
         boolean takeEdge(IoEvent event) {
@@ -86,6 +98,9 @@ public final class FdPoller implements AutoCloseable {
         long deadline;
         BooleanSupplier isOpen;
     }
+
+    /** The JDK's {@code IOStatus.UNAVAILABLE}: a non-blocking read found nothing. */
+    private static final int UNAVAILABLE = -2;
 
     private final Loop loop;
     private final NativeEPoll epoll;
@@ -178,6 +193,44 @@ public final class FdPoller implements AutoCloseable {
      */
     public static void socketClosing(int fd) {
         FdCloses.closing(fd);
+    }
+
+    /**
+     * Whether a read of the socket {@code fd} now would find nothing: its registration is kept, its
+     * last read on this hub came back short (the socket's receive queue was empty then; TCP fills a
+     * read while data is queued) and no read edge has come since. The JDK's socket read then skips its
+     * syscall and waits at once: an echo's doomed read after each message is saved. Loop thread only.
+     *
+     * @param fd the file descriptor
+     * @return true if the read would find nothing
+     */
+    public boolean readWouldBlock(int fd) {
+        FdWaiters[] table = waiters;
+        FdWaiters w = fd < table.length ? table[fd] : null;
+        return w != null && w.drained && !w.readable && !w.inputEnded && w.reader == null && w.keptAt == FdCloses.of(fd);
+    }
+
+    /**
+     * A read of the socket {@code fd} on this hub returned {@code n} of the {@code len} bytes asked (or
+     * the JDK's {@code IOStatus} code): a short read or none at all means the socket had nothing more
+     * (see {@link #readWouldBlock}); any edge dispatched before it is used up too. Loop thread only.
+     *
+     * @param fd the file descriptor
+     * @param n the bytes read, or {@code -1} (EOF), {@code -2} (nothing available), {@code -3} (interrupted)
+     * @param len the bytes asked for
+     */
+    public void readReturned(int fd, int n, int len) {
+        FdWaiters[] table = waiters;
+        FdWaiters w = fd < table.length ? table[fd] : null;
+        if (w == null || w.keptAt != FdCloses.of(fd)) {
+            return;
+        }
+        boolean drained = n == UNAVAILABLE || (n > 0 && n < len);
+        w.drained = drained;
+        if (drained) {
+            // edges dispatched so far came before this read began (this thread dispatches them), and it took their data
+            w.readable = false;
+        }
     }
 
     private void await(int fd, IoEvent event, long nanos, BooleanSupplier isOpen, boolean keep) throws IOException {
@@ -304,7 +357,7 @@ public final class FdPoller implements AutoCloseable {
      * readiness as a first edge, so the remembered edges start cleared.
      */
     private void keep(int fd, FdWaiters w, int closes) throws IOException {
-        int mask = NativeEPoll.EPOLLET | NativeEPoll.EPOLLIN | NativeEPoll.EPOLLOUT;
+        int mask = NativeEPoll.EPOLLET | NativeEPoll.EPOLLIN | NativeEPoll.EPOLLOUT | NativeEPoll.EPOLLRDHUP;
         int err = epoll.ctl(NativeEPoll.CTL_ADD, fd, mask);
         if (err == NativeEPoll.EEXIST) {
             err = epoll.ctl(NativeEPoll.CTL_MOD, fd, mask);
@@ -316,6 +369,8 @@ public final class FdPoller implements AutoCloseable {
         w.armed = 0;
         w.readable = false;
         w.writable = false;
+        w.drained = false;
+        w.inputEnded = false;
     }
 
     /** Arms the one-shot registration of {@code fd} for the events its waiters want. */
@@ -355,6 +410,7 @@ public final class FdPoller implements AutoCloseable {
             FdWaiters[] table = waiters;
             FdWaiters w = fd < table.length ? table[fd] : null;
             if (w != null) {
+                w.drained = false; // a close or shutdown: let the next read look for itself
                 if (w.reader != null && (event == null || event == IoEvent.READ)) {
                     w.reader.unpark();
                 }
@@ -387,7 +443,11 @@ public final class FdPoller implements AutoCloseable {
         }
         boolean error = (events & (NativeEPoll.EPOLLERR | NativeEPoll.EPOLLHUP)) != 0;
         if (w.keptAt != FdWaiters.NOT_KEPT) {
-            readyKept(w, error || (events & NativeEPoll.EPOLLIN) != 0, error || (events & NativeEPoll.EPOLLOUT) != 0);
+            if (error || (events & NativeEPoll.EPOLLRDHUP) != 0) {
+                w.inputEnded = true;
+            }
+            readyKept(w, error || (events & (NativeEPoll.EPOLLIN | NativeEPoll.EPOLLRDHUP)) != 0,
+                    error || (events & NativeEPoll.EPOLLOUT) != 0);
             return;
         }
         // One-shot: the whole registration is disarmed now, whichever event fired.
@@ -416,6 +476,7 @@ public final class FdPoller implements AutoCloseable {
     /** An edge of a kept registration: wake the waiter of each direction, or remember the edge for the next one. */
     private static void readyKept(FdWaiters w, boolean in, boolean out) {
         if (in) {
+            w.drained = false;
             Strand s = w.reader;
             if (s != null) {
                 w.reader = null;

@@ -322,6 +322,57 @@ class FdPollerTest {
         }
     }
 
+    /**
+     * One read as the patched JDK does it: the syscall skipped when the hub says it would find nothing,
+     * its result told to the hub, the kept wait after an empty one. Returns bytes read, or -1 at EOF.
+     */
+    static int jdkRead(SocketChannel ch, ByteBuffer buf) throws Exception {
+        FdPoller poller = Loop.current().poller();
+        int fd = fdOf(ch);
+        while (true) {
+            int len = buf.remaining();
+            int n;
+            if (poller.readWouldBlock(fd)) {
+                n = -2;
+            } else {
+                n = ch.read(buf);
+                n = n == 0 ? -2 : n;
+                poller.readReturned(fd, n, len);
+            }
+            if (n != -2) {
+                return n;
+            }
+            poller.awaitSocketReady(fd, IoEvent.READ, 10_000_000_000L, ch::isOpen);
+        }
+    }
+
+    @Test
+    void aShortReadSkipsTheNextReadsSyscallUntilDataOrTheEndOfInputComes() throws Exception {
+        try (LoopbackPair pair = LoopbackPair.open()) {
+            SocketChannel client = pair.client();
+            SocketChannel s = pair.accepted();
+            int fd = fdOf(s);
+            FdPoller poller = Loop.current().poller();
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            Greenlet<Integer> first = Gevent.spawn(() -> jdkRead(s, buf));
+            Gevent.sleep(0); // registered, waiting
+            client.write(ByteBuffer.wrap(new byte[10]));
+            assertEquals(10, first.get());
+            assertTrue(poller.readWouldBlock(fd), "a short read: the next one would find nothing");
+            client.write(ByteBuffer.wrap(new byte[7]));
+            Greenlet<Integer> second = Gevent.spawn(() -> jdkRead(s, buf.clear()));
+            assertEquals(7, second.get(), "data that came after a short read was not seen");
+            // data and the end of input together, while the reader waits
+            Greenlet<Integer> third = Gevent.spawn(() -> jdkRead(s, buf.clear()));
+            Gevent.sleep(0);
+            client.write(ByteBuffer.wrap(new byte[3]));
+            client.shutdownOutput();
+            assertEquals(3, third.get());
+            Greenlet<Integer> fourth = Gevent.spawn(() -> jdkRead(s, buf.clear()));
+            assertEquals(-1, fourth.get(), "the end of input after a short read was not seen");
+        }
+    }
+
     /** A connected loopback pair; the accepted side is non-blocking, as the hub poller's sockets are. */
     private record LoopbackPair(SocketChannel client, SocketChannel accepted) implements AutoCloseable {
         static LoopbackPair open() throws IOException {

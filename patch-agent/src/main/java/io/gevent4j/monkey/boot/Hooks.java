@@ -139,6 +139,24 @@ public interface Hooks {
     void socketClosing(FileDescriptor fd);
 
     /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead}, before its syscall: whether the read would find nothing
+     * (the hub knows the socket's receive queue is empty and no data came since).
+     *
+     * @param fd the socket's file descriptor
+     * @return true to skip the syscall and report {@code IOStatus.UNAVAILABLE} (the JDK then waits)
+     */
+    boolean socketReadWouldBlock(FileDescriptor fd);
+
+    /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead} returned.
+     *
+     * @param fd the socket's file descriptor
+     * @param n the bytes read, or the JDK's {@code IOStatus} code
+     * @param len the bytes asked for
+     */
+    void socketReadReturned(FileDescriptor fd, int n, int len);
+
+    /**
      * {@code VirtualThread.parkOnCarrierThread}: the current virtual thread could not unmount to park.
      *
      * @return true if the park was handled (a greenlet pinned while it waits in its hub's epoll waits

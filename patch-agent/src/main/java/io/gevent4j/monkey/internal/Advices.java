@@ -244,6 +244,36 @@ final class Advices {
     }
 
     /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead(FileDescriptor, byte[], int, int)}, the non-blocking read
+     * of every {@code java.net.Socket}: in a greenlet whose hub knows the socket has nothing to read,
+     * the syscall is skipped and "nothing available" ({@code IOStatus.UNAVAILABLE}, -2) returned, so
+     * that the JDK's read goes straight to its wait; every read's result is told to the hub.
+     */
+    static final class SocketTryRead {
+        private SocketTryRead() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) FileDescriptor fd) {
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.socketReadWouldBlock(fd);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean skipped, @Advice.Argument(0) FileDescriptor fd,
+                         @Advice.Argument(3) int len, @Advice.Return(readOnly = false) int n) {
+            if (skipped) {
+                n = -2; // IOStatus.UNAVAILABLE
+                return;
+            }
+            Hooks hooks = Dispatch.hooks();
+            if (hooks != null) {
+                hooks.socketReadReturned(fd, n, len);
+            }
+        }
+    }
+
+    /**
      * {@code VirtualThread.parkOnCarrierThread(boolean, long)}, where a pinned virtual thread parks its
      * carrier (the hub's thread, for a greenlet), so that its hub cannot run until it returns: a
      * greenlet pinned while waiting in its hub's epoll waits in that epoll instead (else nobody would

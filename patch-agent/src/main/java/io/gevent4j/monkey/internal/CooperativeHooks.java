@@ -160,6 +160,16 @@ final class CooperativeHooks implements Hooks {
     }
 
     @Override
+    public boolean socketReadWouldBlock(FileDescriptor fd) {
+        return AgentSupport.socketReadWouldBlock((int) FD_VALUE.get(fd));
+    }
+
+    @Override
+    public void socketReadReturned(FileDescriptor fd, int n, int len) {
+        AgentSupport.socketReadReturned((int) FD_VALUE.get(fd), n, len);
+    }
+
+    @Override
     public boolean parkPinned() {
         return AgentSupport.finishPinnedFdWait();
     }

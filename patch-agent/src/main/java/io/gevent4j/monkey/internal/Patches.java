@@ -35,6 +35,9 @@ final class Patches {
     /** Where the JDK closes the fd of every socket and NIO pipe ({@code SocketDispatcher}, {@code DatagramDispatcher}). */
     static final String SOCKET_CLOSER = "sun.nio.ch.UnixDispatcher";
 
+    /** The JDK's {@code java.net.Socket} implementation. */
+    static final String SOCKET_IMPL = "sun.nio.ch.NioSocketImpl";
+
     /** The main methods the launcher may pick (JEP 512): static or instance, with or without String[]. */
     static final ElementMatcher.Junction<MethodDescription> MAIN_METHOD = named("main").and(returns(void.class))
             .and(not(isPrivate())).and(takesNoArguments().or(takesArguments(String[].class)));
@@ -70,6 +73,9 @@ final class Patches {
                     .and(takesArguments(int.class, int.class))),
             // the hubs keep socket fds registered between waits: they must hear of every close
             Weave.of(SOCKET_CLOSER, Advices.SocketClose.class, named("close").and(takesArguments(FileDescriptor.class))),
+            // a read the hub knows would find nothing goes straight to its wait
+            Weave.of(SOCKET_IMPL, Advices.SocketTryRead.class, named("tryRead")
+                    .and(takesArguments(FileDescriptor.class, byte[].class, int.class, int.class))),
             PINNED_PARK),
             SelfTest::checkHubPoller, new LongAdder());
 
