@@ -1,8 +1,10 @@
 package io.gevent4j;
 
 import io.gevent4j.core.GreenletExit;
+import io.gevent4j.internal.ThreadStartScope;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -282,6 +284,51 @@ public final class Gevent {
      */
     public static <T> T run(Callable<T> main) throws Exception {
         return Waiting.run(main);
+    }
+
+    /**
+     * Runs {@code action} here, and starts each platform thread that it starts meanwhile on this
+     * thread (itself, or deep inside JDK or library code it calls: a server's dispatcher thread, say) as
+     * a greenlet of the current hub instead: the thread's {@code run()} then runs in that greenlet,
+     * and its blocking calls cooperate with the hub's other greenlets. A targeted, scoped form of the
+     * agent's opt-in {@code threads} patch (gevent's {@code patch_thread}), for a library that starts its
+     * own threads and offers no {@code ThreadFactory}.
+     *
+     * <p>It needs the gevent4j agent or the patched launch (patch {@code threadscope}, on by default):
+     * without them the threads stay platform threads and the list is empty, so a caller can keep its
+     * usual path as the fallback. Threads of the JDK's own {@code Thread} subclasses (its system
+     * threads) stay threads; a greenlet spawned inside {@code action} is not in the scope. The
+     * {@code Thread} objects of converted threads are never started: {@code join} and {@code isAlive}
+     * on them do not see the greenlet unless the {@code threads} patch is on too, so join the returned
+     * greenlets instead.
+     *
+     * @param action what to run
+     * @return the greenlets the started threads became, in start order; empty without the agent
+     * @throws Exception what {@code action} threw
+     */
+    public static List<Greenlet<?>> startThreadsAsGreenlets(Task action) throws Exception {
+        Objects.requireNonNull(action, "action");
+        Hub.current(); // the hub the greenlets go to, made now on a plain thread
+        ThreadStartScope outer = ThreadStartScope.current();
+        ThreadStartScope scope = ThreadStartScope.begin();
+        List<Object> started;
+        try {
+            action.run();
+        } finally {
+            started = scope.end();
+            if (outer != null) {
+                // back to the outer scope, which also owns what this one started
+                for (Object g : started) {
+                    outer.started(g);
+                }
+                ThreadStartScope.resume(outer);
+            }
+        }
+        List<Greenlet<?>> greenlets = new ArrayList<>(started.size());
+        for (Object g : started) {
+            greenlets.add((Greenlet<?>) g);
+        }
+        return greenlets;
     }
 
     /**

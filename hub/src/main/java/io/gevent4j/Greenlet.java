@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  *    |                 '--kill() before it ran---------------------------------------------> DEAD (never runs)
  *    '--kill() before start(), or during startLater()'s delay------------------------------> DEAD (never runs)
  * </pre>
- * A STARTED greenlet is queued on the hub and has not run yet; a RUNNING one is running or parked in a
- * wait. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
+ * A STARTED greenlet is queued on the hub and has not run yet (usually without a thread: its virtual
+ * thread is made when its turn comes, see {@code launch}); a RUNNING one is running or parked in a
+ * wait; a DEAD one has let its thread go. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
  * they were added (a link removed meanwhile with {@link #unlink} does not run). A failure that nobody
  * observes (no link, no {@code get}, no {@code joinAll(..., raiseError)}) is printed to stderr with the
  * greenlet's name and stack, as gevent does.
@@ -52,6 +53,15 @@ import java.util.function.Consumer;
  */
 public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Waitable {
     private static final AtomicLong IDS = new AtomicLong();
+    private static final java.lang.invoke.VarHandle STATE;
+
+    static {
+        try {
+            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Greenlet.class, "state", byte.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final byte NEW = 0;
     private static final byte STARTED = 1;
     private static final byte RUNNING = 2;
@@ -64,11 +74,19 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     private final Callable<T> task;
     private final long id;
     private final long spawnedAt;
-    /** Made by {@link #start()} (or by {@link #strand()} for a greenlet that never starts). */
+    /**
+     * Made by {@link #start()} or when it first runs (or by {@link #strand()} for a greenlet that never
+     * starts); dropped at death.
+     */
     private Body strand;
     private String name;
-    /** Volatile so that a thread outside the hub that sees DEAD also sees the value and exception. */
-    private volatile byte state = NEW;
+    /**
+     * Written by the hub thread only. Volatile so that a thread outside the hub that sees DEAD also sees
+     * the value and exception; only DEAD is written with a volatile (fenced) store, the other
+     * transitions need no ordering against other threads and are release stores (plain on x86: two
+     * fences less per spawn). NEW is the default value, so the constructor writes nothing.
+     */
+    private volatile byte state;
     /** {@link #KILLED}, {@link #NOTIFIER_SCHEDULED}, {@link #SCHEDULED}: hub thread only. */
     private byte flags;
     private volatile boolean observed;
@@ -81,8 +99,11 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     Greenlet<?> scheduledPrev;
     Greenlet<?> scheduledNext;
 
-    /** The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. */
-    static final class Body extends Strand {
+    /**
+     * The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. It is its
+     * thread's body too (it runs the greenlet), which saves a lambda per greenlet.
+     */
+    static final class Body extends Strand implements Runnable {
         final Greenlet<?> greenlet;
 
         Body(Greenlet<?> greenlet) {
@@ -95,8 +116,28 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return greenlet.name();
         }
 
-        Thread newThread(Runnable body) {
-            return createThread(body);
+        /** Makes the greenlet's thread, named after it. */
+        Thread newThread() {
+            Thread t = createThread(this);
+            String n = greenlet.name;
+            if (n != null) {
+                t.setName(n); // named before it started: thread dumps show the name too
+            }
+            return t;
+        }
+
+        /** The thread's body: the greenlet's. Only its thread calls this (as a package-private class, nothing outside can). */
+        @Override
+        public void run() {
+            greenlet.body();
+        }
+
+        void start() {
+            startThread();
+        }
+
+        void startNow() {
+            startNext();
         }
     }
 
@@ -170,20 +211,55 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     public Greenlet<T> start() {
         hub.checkInHub(this);
         if (state == NEW) {
-            state = STARTED;
+            STATE.setRelease(this, STARTED);
             if (startTimer != null) {
                 startTimer.cancel();
                 startTimer = null;
             } else {
                 hub.notYetRun().add(this);
             }
-            Thread t = ((Body) strand()).newThread(this::body);
-            if (name != null) {
-                t.setName(name); // named before it started: thread dumps show the name too
+            if (hub.carrier().canDeferThreadCreation()) {
+                // The thread is made when the greenlet's turn comes (launch), so that a greenlet waiting to
+                // run holds no virtual thread and continuation yet: of the ~450 bytes of a queued greenlet
+                // only ~100 remain, which is what a young collection during a burst of spawns has to copy.
+                hub.carrier().execute(this::launch);
+            } else {
+                Body body = (Body) strand();
+                body.newThread();
+                body.start();
             }
-            t.start();
         }
         return this;
+    }
+
+    /**
+     * The greenlet's turn in the ready queue, for a greenlet whose thread was not made by {@link #start()}:
+     * makes the thread and runs it next, in this turn. A greenlet killed meanwhile never gets a thread.
+     */
+    private void launch() {
+        if (state != STARTED) {
+            return;
+        }
+        Body body = (Body) strand();
+        body.newThread();
+        body.startNow();
+    }
+
+    /**
+     * This greenlet's virtual thread, not started, for a {@link java.util.concurrent.ThreadFactory}
+     * ({@link HubGroup#threadFactory()}): whoever starts it, from any thread, starts the greenlet, which
+     * then runs on its hub as a greenlet started there would (it is not on the hub's list of greenlets
+     * that have not run yet until then, so a hub closed before the thread starts does not kill it).
+     * Package use; call it once, on a new greenlet.
+     *
+     * @return the unstarted thread
+     */
+    Thread unstartedThread() {
+        if (state != NEW || strand != null) {
+            throw new IllegalStateException("gevent4j: " + this + " already has a thread");
+        }
+        STATE.setRelease(this, STARTED);
+        return ((Body) strand()).newThread();
     }
 
     /**
@@ -208,7 +284,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
         if (state == DEAD) {
             return; // killed after start() but before it ran: it never runs
         }
-        state = RUNNING;
+        STATE.setRelease(this, RUNNING);
         hub.notYetRun().remove(this);
         Strand me = strand;
         if (io.gevent4j.internal.jfr.Jfr.active()) {
@@ -243,6 +319,9 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             io.gevent4j.internal.jfr.GreenletExitEvent.emit(strand(), killed() ? "killed" : exception != null ? "failed" : "finished",
                     exception, System.nanoTime() - spawnedAt);
         }
+        // A dead greenlet needs neither its strand nor its thread (its virtual thread and continuation,
+        // ~350 bytes): let them go while the greenlet itself stays referenced (a list of results, say).
+        strand = null;
         fireLinks();
         if (links != null && !links.isEmpty()) {
             scheduleNotifier();

@@ -79,7 +79,19 @@ class SpawnJoinTest extends HubTestSupport {
         assertNull(g.exception());
         assertTrue(g.toString().contains("answer"), g.toString());
         assertTrue(g.toString().contains("finished"), g.toString());
-        assertEquals("answer", g.thread().getName(), "the greenlet's thread carries its name for thread dumps");
+        assertNull(g.thread(), "a dead greenlet lets its thread go");
+        Greenlet<String> named = Gevent.spawn(() -> Thread.currentThread().getName());
+        named.name("named-before-it-ran");
+        assertEquals("named-before-it-ran", named.get(), "the greenlet's thread carries its name for thread dumps");
+        Event renamed = new Event();
+        Greenlet<String> running = Gevent.spawn(() -> {
+            renamed.await();
+            return Thread.currentThread().getName();
+        });
+        Gevent.sleep(0);
+        running.name("renamed-while-running");
+        renamed.set();
+        assertEquals("renamed-while-running", running.get());
     }
 
     @Test
@@ -412,6 +424,38 @@ class SpawnJoinTest extends HubTestSupport {
         });
         assertEquals("request-42", child.get());
         assertEquals("request-42", context.get(), "the child's change stays in the child");
+    }
+
+    @Test
+    void aGreenletSpawnedByAGreenletInheritsFromThatGreenlet() throws Exception {
+        // the greenlet's thread may be made later on the hub's thread (see Greenlet.start): it must still
+        // inherit what its spawner would have given it, never the hub thread's values
+        InheritableThreadLocal<String> context = new InheritableThreadLocal<>();
+        ClassLoader loader = new ClassLoader(Thread.currentThread().getContextClassLoader()) {
+        };
+        Greenlet<List<Object>> parent = Gevent.spawn(() -> {
+            context.set("set in the parent");
+            Thread.currentThread().setContextClassLoader(loader);
+            return Gevent.spawn(() -> List.<Object>of(String.valueOf(context.get()),
+                    Thread.currentThread().getContextClassLoader())).get();
+        });
+        assertEquals(List.of("set in the parent", loader), parent.get());
+        assertNull(context.get(), "the hub's own thread never saw the parent's value");
+    }
+
+    @Test
+    void aGreenletSpawnedWithAnotherContextClassLoaderGetsIt() throws Exception {
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        ClassLoader loader = new ClassLoader(original) {
+        };
+        Greenlet<ClassLoader> child;
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            child = Gevent.spawn(() -> Thread.currentThread().getContextClassLoader());
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
+        assertSame(loader, child.get());
     }
 
     @Test

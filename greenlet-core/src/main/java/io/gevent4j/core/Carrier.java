@@ -189,6 +189,11 @@ public final class Carrier implements Executor {
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
     private final AtomicInteger external = new AtomicInteger();
     private final Thread.Builder.OfVirtual builder;
+    /**
+     * The JDK thread container its greenlets start in (see {@code CarrierThreadContainer}), or null for
+     * the JDK's root container; it lists {@link #forEachLive the live strands}' threads for thread dumps.
+     */
+    private final Object threadContainer;
     private volatile boolean idle;
     private volatile Hooks hooks = NO_HOOKS;
     private Object owner;
@@ -222,6 +227,7 @@ public final class Carrier implements Executor {
         JdkSupport.startJdkPollers();
         this.thread = thread;
         this.builder = JdkSupport.virtualThreadBuilder(this);
+        this.threadContainer = JdkSupport.newThreadContainer("gevent4j greenlets of " + thread.getName(), this::liveThreads);
         this.root = new RootStrand(this);
         ROOT.set(root);
     }
@@ -349,8 +355,7 @@ public final class Carrier implements Executor {
      */
     @Override
     public void execute(Runnable task) {
-        Strand strand = currentStrand();
-        if (strand != null && strand.carrier == this) {
+        if (onThisCarrier()) {
             ArrayDeque<Runnable> queue = runningDue ? woken : ready;
             QUEUED.setOpaque(this, true);
             if (submitToFront) {
@@ -365,6 +370,35 @@ public final class Carrier implements Executor {
                 hooks.wakeup(thread);
             }
         }
+    }
+
+    /**
+     * {@link #inCarrier()} with the carrier thread checked first: the JDK resubmits a greenlet that
+     * yielded or parked from the carrier thread itself, so the common case costs no thread-local lookup.
+     */
+    private boolean onThisCarrier() {
+        Thread current = Thread.currentThread();
+        if (current == thread) {
+            return true;
+        }
+        return current.isVirtual() && current.getUncaughtExceptionHandler() instanceof Strand strand && strand.carrier == this;
+    }
+
+    /**
+     * Whether a greenlet's thread may be made later, when the carrier runs it, instead of now by the
+     * caller, with the same result: a new thread copies its creator's inheritable thread-local values
+     * and context class loader, so this is true only if the caller has no inheritable thread-local
+     * values and the carrier thread's context class loader. Carrier only.
+     *
+     * @return true if the thread may be made later on the carrier thread
+     */
+    public boolean canDeferThreadCreation() {
+        Thread current = Thread.currentThread();
+        if (current != thread && JdkSupport.hasInheritableThreadLocals(thread)) {
+            return false; // made on the carrier thread it would inherit the carrier thread's values
+        }
+        return !JdkSupport.hasInheritableThreadLocals(current)
+                && current.getContextClassLoader() == thread.getContextClassLoader();
     }
 
     /** The next submission made on the carrier goes to the front of the ready queue (for a direct switch). */
@@ -461,6 +495,18 @@ public final class Carrier implements Executor {
         }
     }
 
+    /** {@return the threads of the live greenlet strands, for the thread container (any thread)} */
+    private java.util.stream.Stream<Thread> liveThreads() {
+        java.util.stream.Stream.Builder<Thread> threads = java.util.stream.Stream.builder();
+        forEachLive(s -> {
+            Thread t = s.thread();
+            if (t != null && t.isVirtual()) {
+                threads.add(t);
+            }
+        });
+        return threads.build();
+    }
+
     /** Counts a strand that begins (carrier only). */
     void liveBegun(Strand s) {
         LIVE.setOpaque(this, live + 1);
@@ -498,6 +544,11 @@ public final class Carrier implements Executor {
         Thread thread = builder.unstarted(body);
         thread.setUncaughtExceptionHandler(strand);
         return thread;
+    }
+
+    /** Starts a thread made by {@link #newThread} in this carrier's thread container. */
+    void start(Thread thread) {
+        JdkSupport.start(thread, threadContainer);
     }
 
     /**

@@ -164,7 +164,17 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      */
     protected final void startNext() {
         carrier.submitNextToFront();
-        thread.start();
+        carrier.start(thread);
+    }
+
+    /**
+     * Starts the thread made by {@link #createThread}: it is queued at the end of the ready queue. Use
+     * this rather than {@code thread.start()}: it starts the thread in its carrier's thread container,
+     * which is cheaper than the JDK's shared root container and is what thread dumps list under the
+     * carrier. Carrier only.
+     */
+    protected final void startThread() {
+        carrier.start(thread);
     }
 
     private void runAsGreenlet(Runnable body) {

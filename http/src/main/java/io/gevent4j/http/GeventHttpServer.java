@@ -10,6 +10,8 @@ import io.gevent4j.Hub;
 import io.gevent4j.HubGroup;
 import io.gevent4j.Timeout;
 import io.gevent4j.core.GreenletExit;
+import io.gevent4j.pool.Pool;
+import io.gevent4j.pool.Spawner;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -119,6 +121,7 @@ public final class GeventHttpServer implements AutoCloseable {
     private final Map<String, HttpHandler> handlers;
     private final HubGroup group;
     private final int poolSize;
+    private final Spawner spawner;
     private final boolean keepAlive;
     private final Duration readTimeout;
     private final SSLContext sslContext;
@@ -132,6 +135,8 @@ public final class GeventHttpServer implements AutoCloseable {
     private volatile ExecutorService executor;
     private volatile RequestExecutor requests;
     private volatile Hub hub;
+    /** The JDK's dispatcher loop as a greenlet of {@link #hub}, or {@code null} if it is the JDK's platform thread. */
+    private volatile Greenlet<?> dispatcher;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private GeventHttpServer(Builder b) {
@@ -139,6 +144,7 @@ public final class GeventHttpServer implements AutoCloseable {
         this.handlers = new LinkedHashMap<>(b.handlers);
         this.group = b.group;
         this.poolSize = b.poolSize;
+        this.spawner = b.spawner;
         this.keepAlive = b.keepAlive;
         this.readTimeout = b.readTimeout;
         this.sslContext = b.sslContext;
@@ -164,6 +170,7 @@ public final class GeventHttpServer implements AutoCloseable {
         private final Map<String, HttpHandler> handlers = new LinkedHashMap<>();
         private HubGroup group;
         private int poolSize;
+        private Spawner spawner;
         private boolean keepAlive = true;
         private Duration readTimeout;
         private SSLContext sslContext;
@@ -209,8 +216,10 @@ public final class GeventHttpServer implements AutoCloseable {
         }
 
         /**
-         * Bounds how many requests are handled at once (gevent's {@code spawn=Pool(size)}); when full the
-         * JDK's dispatcher waits for a free slot, so further requests wait in the kernel's queues.
+         * Bounds how many requests are handled at once (gevent's {@code spawn=Pool(size)}): on one hub, the
+         * server makes that {@link io.gevent4j.pool.Pool} when it starts; on a hub group, the bound is over
+         * the whole group. When full the JDK's dispatcher waits for a free slot, so further requests wait
+         * in the kernel's queues. {@link #spawner(Spawner)} gives a pool of your own instead.
          *
          * @param size a positive bound, or 0 for none (the default)
          * @return this builder
@@ -220,6 +229,22 @@ public final class GeventHttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("poolSize must be 0 (no bound) or positive, got " + size);
             }
             this.poolSize = size;
+            return this;
+        }
+
+        /**
+         * What spawns the request greenlets (gevent's {@code spawn=} argument): typically a
+         * {@link io.gevent4j.pool.Pool}, which bounds the requests handled at once, or a
+         * {@link io.gevent4j.pool.Group}. When it is full the JDK's dispatcher waits for room, so new
+         * requests wait in the kernel's queues. It belongs to the hub that calls {@link #start()} (make it
+         * there), so it cannot be combined with {@link #hubGroup}. A stop kills what is still in the group
+         * after the grace, as gevent's {@code server.stop()} kills its pool.
+         *
+         * @param spawner a pool, a group or any spawner, or {@code null} for plain greenlets (the default)
+         * @return this builder
+         */
+        public Builder spawner(Spawner spawner) {
+            this.spawner = spawner;
             return this;
         }
 
@@ -327,6 +352,14 @@ public final class GeventHttpServer implements AutoCloseable {
             if (handlers.isEmpty()) {
                 throw new IllegalStateException("a GeventHttpServer needs at least one handler: builder.handler(\"/\", h)");
             }
+            if (spawner != null && group != null) {
+                throw new IllegalStateException("a GeventHttpServer with a spawner (a Pool) runs its requests on the"
+                        + " spawner's hub; it cannot be combined with hubGroup(...): use poolSize(n) to bound a group");
+            }
+            if (spawner != null && poolSize > 0) {
+                throw new IllegalStateException("a GeventHttpServer takes spawner(...) or poolSize(n), not both:"
+                        + " give the pool its size, new Pool(n)");
+            }
             return new GeventHttpServer(this);
         }
     }
@@ -349,7 +382,12 @@ public final class GeventHttpServer implements AutoCloseable {
         // on a group, no hub is made for the calling thread: the group's first hub reports errors
         Hub owner = group != null ? group.hubs().get(0) : Hub.current();
         ExecutorService greenlets = group != null ? group.executor() : owner.executor();
-        RequestExecutor bounded = new RequestExecutor(greenlets, poolSize, readTimeout);
+        Spawner requestSpawner = spawner;
+        if (requestSpawner == null && group == null && poolSize > 0) {
+            requestSpawner = new Pool(poolSize); // on this hub, the one that runs the requests
+        }
+        RequestExecutor bounded = new RequestExecutor(owner, greenlets, requestSpawner, group != null ? poolSize : 0,
+                readTimeout);
         com.sun.net.httpserver.HttpServer server;
         try {
             if (sslContext != null) {
@@ -376,8 +414,37 @@ public final class GeventHttpServer implements AutoCloseable {
         this.executor = greenlets;
         this.requests = bounded;
         this.jdkServer = server;
-        server.start();
+        try {
+            this.dispatcher = startDispatcher(server, owner);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("gevent4j: " + this + " could not start the JDK server's dispatcher", e);
+        }
         return this;
+    }
+
+    /**
+     * Starts the JDK server, whose {@code start()} starts its dispatcher thread: the loop that accepts
+     * connections, waits in a {@code Selector} for requests on idle keep-alive connections, and hands each
+     * request to the executor. Under the agent (patches {@code threadscope} and {@code selector}) that
+     * thread starts as a greenlet of {@code owner}, the hub that runs the requests: a request then goes
+     * from readiness to handler to the next wait on one thread, with no wake-up of another thread in
+     * between (the JDK's platform dispatcher costs two per request: handing the request to the hub,
+     * and the finished exchange back to the dispatcher). Without the agent it stays the JDK's thread.
+     *
+     * @return the dispatcher's greenlet, or {@code null} if the JDK started a platform thread
+     */
+    private static Greenlet<?> startDispatcher(com.sun.net.httpserver.HttpServer server, Hub owner) throws Exception {
+        if (owner.inHub()) {
+            return first(Gevent.startThreadsAsGreenlets(server::start));
+        }
+        // a hub group's hub: start it there
+        return owner.submit(() -> first(Gevent.startThreadsAsGreenlets(server::start))).get();
+    }
+
+    private static Greenlet<?> first(List<Greenlet<?>> started) {
+        return started.isEmpty() ? null : started.getFirst();
     }
 
     /**
@@ -422,6 +489,12 @@ public final class GeventHttpServer implements AutoCloseable {
             } else {
                 jdkServer.stop(seconds);
             }
+            Greenlet<?> loop = dispatcher;
+            if (loop != null) {
+                // the JDK's stop ended its loop; it closes its selector on the way out
+                loop.join(Duration.ofSeconds(5));
+            }
+            requests.killSpawned();
             executor.shutdown();
             if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
                 executor.shutdownNow();
@@ -481,6 +554,11 @@ public final class GeventHttpServer implements AutoCloseable {
     public int inFlight() {
         RequestExecutor r = requests;
         return r == null ? 0 : r.inFlight();
+    }
+
+    /** {@return true if the JDK server's dispatcher loop runs as a greenlet of {@link #hub()} (under the agent), for tests} */
+    boolean dispatcherIsGreenlet() {
+        return dispatcher != null;
     }
 
     /** {@return the hub of the thread that started the server, whose greenlets run the requests; on a hub group, its first hub} */
@@ -596,25 +674,47 @@ public final class GeventHttpServer implements AutoCloseable {
         }
     }
 
-    /** The executor given to the JDK: bounds the requests, applies the read timeout, runs them as greenlets. */
+    /**
+     * The executor given to the JDK: runs each request as a greenlet (through the spawner if there is
+     * one, else the greenlet executor), bounds them, applies the read timeout. {@link #execute} is
+     * called by the JDK's dispatcher: a greenlet of the hub under the agent, else the JDK's own thread.
+     */
     static final class RequestExecutor implements Executor {
         private static final ThreadLocal<Timeout> READ_TIMEOUT = new ThreadLocal<>();
 
+        private final Hub hub;
         private final ExecutorService greenlets;
+        /** Spawns the requests on {@link #hub} (a Pool bounds them), or {@code null} for {@link #greenlets}. */
+        private final Spawner spawner;
+        /** The bound over a hub group ({@code poolSize}), or {@code null}. */
         private final java.util.concurrent.Semaphore slots;
         private final Duration readTimeout;
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-        RequestExecutor(ExecutorService greenlets, int poolSize, Duration readTimeout) {
+        RequestExecutor(Hub hub, ExecutorService greenlets, Spawner spawner, int groupPoolSize, Duration readTimeout) {
+            this.hub = hub;
             this.greenlets = greenlets;
-            this.slots = poolSize > 0 ? new java.util.concurrent.Semaphore(poolSize) : null;
+            this.spawner = spawner;
+            this.slots = groupPoolSize > 0 ? new java.util.concurrent.Semaphore(groupPoolSize) : null;
             this.readTimeout = readTimeout;
         }
 
         @Override
         public void execute(Runnable exchange) {
+            if (spawner != null) {
+                if (hub.inHub()) {
+                    spawn(exchange); // the dispatcher greenlet: a full pool parks it, so requests wait in the kernel
+                } else {
+                    // the JDK's platform dispatcher: it waits until the hub has found room and spawned
+                    hub.submit(() -> {
+                        spawn(exchange);
+                        return null;
+                    }).join();
+                }
+                return;
+            }
             if (slots != null) {
-                // on the JDK's dispatcher thread: waiting here is the back-pressure of a full pool
+                // the dispatcher (a greenlet, or the JDK's thread) waits here: the back-pressure of a full pool
                 slots.acquireUninterruptibly();
             }
             inFlight.incrementAndGet();
@@ -623,6 +723,44 @@ public final class GeventHttpServer implements AutoCloseable {
             } catch (RuntimeException rejected) {
                 ended();
                 throw rejected; // the JDK closes that connection
+            }
+        }
+
+        /** On the hub: spawns the request through the spawner, waiting for room in a bounded one. */
+        private void spawn(Runnable exchange) {
+            inFlight.incrementAndGet();
+            try {
+                spawner.spawn(() -> {
+                    run(exchange);
+                    return null;
+                });
+            } catch (InterruptedException e) {
+                ended();
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.RejectedExecutionException("gevent4j: interrupted while waiting for room"
+                        + " in " + spawner, e);
+            } catch (RuntimeException | Error e) {
+                ended();
+                throw e; // the JDK closes that connection
+            }
+        }
+
+        /** After a stop's grace: kills the requests still in the spawner's group, as gevent's server.stop() kills its pool. */
+        void killSpawned() throws InterruptedException {
+            if (!(spawner instanceof io.gevent4j.pool.Group group)) {
+                return;
+            }
+            if (hub.inHub()) {
+                group.kill();
+                return;
+            }
+            try {
+                hub.submit(() -> {
+                    group.kill();
+                    return null;
+                }).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("gevent4j: killing the requests left in " + group + " failed", e.getCause());
             }
         }
 
@@ -667,7 +805,7 @@ public final class GeventHttpServer implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "RequestExecutor[" + greenlets + "]";
+            return "RequestExecutor[" + (spawner != null ? spawner : greenlets) + "]";
         }
     }
 }

@@ -6,6 +6,7 @@ import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.HubGroup;
+import io.gevent4j.pool.Pool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -383,5 +384,99 @@ class GeventHttpServerTest {
         s.stop(Duration.ofSeconds(1));
         ended.get(30, TimeUnit.SECONDS);
         hubThread.join();
+    }
+
+    /** Whether this run is under the agent (the http module's second surefire execution says so). */
+    private static final boolean UNDER_AGENT = Boolean.getBoolean("gevent4j.test.underAgent");
+
+    /** A server on the hub of a platform thread of its own, as an application's main would run it. */
+    private record OwnHub(GeventHttpServer server, Thread thread, CompletableFuture<Void> ended) {
+        void stop() throws Exception {
+            server.stop(Duration.ofSeconds(1));
+            ended.get(30, TimeUnit.SECONDS);
+            thread.join();
+        }
+    }
+
+    /** Builds (on the new thread, so that a Pool made by {@code configure} is that hub's) and serves until stopped. */
+    private static OwnHub serveOnOwnHub(java.util.function.Supplier<GeventHttpServer.Builder> configure) throws Exception {
+        CompletableFuture<GeventHttpServer> started = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        Thread hubThread = Thread.ofPlatform().name("http-own-hub").start(() -> {
+            try {
+                GeventHttpServer s = configure.get().build().start();
+                started.complete(s);
+                s.serveForever();
+                Hub.current().close();
+                ended.complete(null);
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+                ended.completeExceptionally(e);
+            }
+        });
+        return new OwnHub(started.get(30, TimeUnit.SECONDS), hubThread, ended);
+    }
+
+    @Test
+    void underTheAgentTheJdkDispatcherIsAGreenletOfTheRequestsHub() throws Exception {
+        OwnHub own = serveOnOwnHub(() -> GeventHttpServer.builder(anyPort()).accessLog(null).handler("/", HELLO_HANDLER));
+        try {
+            assertEquals(UNDER_AGENT, own.server().dispatcherIsGreenlet(), "under the agent: " + UNDER_AGENT);
+            for (int i = 0; i < 5; i++) {
+                assertEquals("Hello, World!", exchange(own.server().port(), get("/")).body());
+            }
+        } finally {
+            own.stop();
+        }
+        int port = start(builder());
+        assertEquals(UNDER_AGENT, server.dispatcherIsGreenlet(), "on a hub group, under the agent: " + UNDER_AGENT);
+        assertEquals("true", exchange(port, get("/")).headers().get("x-greenlet"));
+    }
+
+    @Test
+    void aPoolGivenAsTheSpawnerBoundsConcurrentRequestsAndRunsThem() throws Exception {
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        Set<String> pools = ConcurrentHashMap.newKeySet();
+        OwnHub own = serveOnOwnHub(() -> {
+            Pool pool = new Pool(2);
+            return GeventHttpServer.builder(anyPort()).accessLog(null).spawner(pool).handler("/", exchange -> {
+                maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+                pools.add(String.valueOf(pool.contains(Greenlet.current())));
+                try {
+                    Gevent.sleep(50);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                concurrent.decrementAndGet();
+                exchange.sendResponseHeaders(204, -1);
+            });
+        });
+        try {
+            List<CompletableFuture<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return exchange(own.server().port(), get("/")).status();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, r -> Thread.ofPlatform().start(r)));
+            }
+            for (CompletableFuture<Integer> a : answers) {
+                assertEquals(204, a.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            own.stop();
+        }
+        assertTrue(maxConcurrent.get() <= 2, "at most 2 at once, saw " + maxConcurrent.get());
+        assertEquals(Set.of("true"), pools, "every request greenlet is a member of the pool");
+    }
+
+    @Test
+    void aSpawnerCannotBeCombinedWithAHubGroupOrAPoolSize() {
+        assertThrows(IllegalStateException.class, () -> builder().spawner(io.gevent4j.pool.Spawner.DEFAULT).build());
+        assertThrows(IllegalStateException.class, () -> GeventHttpServer.builder(anyPort()).handler("/", HELLO_HANDLER)
+                .spawner(io.gevent4j.pool.Spawner.DEFAULT).poolSize(3).build());
     }
 }

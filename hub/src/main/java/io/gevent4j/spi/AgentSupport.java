@@ -1,8 +1,10 @@
 package io.gevent4j.spi;
 
+import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
+import io.gevent4j.internal.ThreadStartScope;
 import io.gevent4j.internal.loop.FdPoller;
 import io.gevent4j.internal.loop.IoEvent;
 import io.gevent4j.internal.loop.Loop;
@@ -41,6 +43,31 @@ public final class AgentSupport {
      */
     public static List<Module> modulesUsingJdkInternals() {
         return List.of(Hub.class.getModule(), Strand.class.getModule());
+    }
+
+    /**
+     * {@code Thread.start}: whether the current thread runs inside {@link Gevent#startThreadsAsGreenlets},
+     * whose platform threads start as greenlets.
+     *
+     * @return true inside such a scope
+     */
+    public static boolean inThreadStartScope() {
+        return ThreadStartScope.current() != null;
+    }
+
+    /**
+     * {@code Thread.start} inside {@link Gevent#startThreadsAsGreenlets}: the thread was started as
+     * {@code greenlet}, which the scope hands back to its caller.
+     *
+     * @param greenlet the greenlet the thread became
+     * @throws IllegalStateException if the current thread is in no such scope
+     */
+    public static void startedInThreadStartScope(Greenlet<?> greenlet) {
+        ThreadStartScope scope = ThreadStartScope.current();
+        if (scope == null) {
+            throw new IllegalStateException("gevent4j: a thread was started as a greenlet outside Gevent.startThreadsAsGreenlets");
+        }
+        scope.started(greenlet);
     }
 
     /**

@@ -21,9 +21,11 @@ import java.util.Set;
  * <p>The patches, by name: {@code sleep} ({@code Thread.sleep}, {@code Thread.yield}), {@code socket}
  * (blocking sockets, cooperative through the JDK's virtual-thread support), {@code hubpoller} (a
  * greenlet's socket readiness waits go to its hub's own epoll instead of the JDK's poller threads;
- * option {@code nohubpoller} turns it off), {@code file} (file, pipe,
+ * option {@code nohubpoller} turns it off), {@code selector} (a greenlet in {@code Selector.select}
+ * waits for the selector in its hub's own epoll; {@code noselector}), {@code file} (file, pipe,
  * process and {@code System.in} streams and {@code FileChannel}, run on the hub's thread pool),
- * {@code dns} ({@code InetAddress} look-ups, on the thread pool), {@code threads} (opt-in:
+ * {@code dns} ({@code InetAddress} look-ups, on the thread pool), {@code threadscope} (the threads
+ * started inside {@code Gevent.startThreadsAsGreenlets(action)} start as greenlets), {@code threads} (opt-in:
  * {@code new Thread(r).start()} starts a greenlet) and {@code main}. A patch changes nothing on a
  * thread that has no hub. See docs/how-the-agent-works.md.
  */

@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Installing the agent: options, the self-test's failure path, double installs, Monkey.patchAll(). */
 @Timeout(120)
 class InstallIT {
-    private static final List<String> DEFAULTS = List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "main");
+    private static final List<String> DEFAULTS = List.of("sleep", "socket", "hubpoller", "selector", "file", "process", "dns", "threadscope", "main");
 
     /** Two runs that switch off complementary sets, so each option is seen to remove its patch and no other. */
     @ParameterizedTest
-    @ValueSource(strings = {"nosleep,nofile,noprocess,nomain", "threads,nosocket,nohubpoller,nodns"})
+    @ValueSource(strings = {"nosleep,nofile,noprocess,nomain", "threads,nosocket,nohubpoller,noselector,nodns,nothreadscope"})
     void eachPatchCanBeSwitchedOff(String options) throws Exception {
         ChildJvm.Result r = ChildJvm.agent(options).run(PatchReport.class).ok();
 
@@ -61,7 +61,7 @@ class InstallIT {
         assertEquals(List.of(), r.stdout(), r.toString());
         assertEquals(1, r.stderr().size(), r.toString());
         assertTrue(r.firstErrLine().startsWith("gevent4j: unknown agent option 'bogus'"), r.toString());
-        assertTrue(r.firstErrLine().contains("nosleep, nosocket, nohubpoller, nofile, noprocess, nodns, nomain, threads"), r.toString());
+        assertTrue(r.firstErrLine().contains("nosleep, nosocket, nohubpoller, noselector, nofile, noprocess, nodns, nothreadscope, nomain, threads"), r.toString());
     }
 
     @Test

@@ -121,6 +121,18 @@ public interface Hooks {
     boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException;
 
     /**
+     * {@code sun.nio.ch.Poller.pollSelector(int, long)}: a virtual thread in {@code Selector.select}
+     * waits for the selector's own epoll descriptor to become readable (a registered channel is ready,
+     * or {@code wakeup()} wrote the selector's eventfd).
+     *
+     * @param fd the selector's epoll file descriptor
+     * @param nanos the longest wait, 0 for no limit
+     * @return true if the wait was done in the greenlet's hub's own epoll (the JDK body is skipped)
+     * @throws IOException if registering the fd failed
+     */
+    boolean pollSelector(int fd, long nanos) throws IOException;
+
+    /**
      * {@code sun.nio.ch.Poller.stopPoll(int, int)}: a socket is being closed or shut down; wake the
      * greenlets waiting on it in a hub's epoll. The JDK body runs afterwards too.
      *

@@ -211,6 +211,22 @@ final class Advices {
         }
     }
 
+    /**
+     * {@code sun.nio.ch.Poller.pollSelector(int, long)}, where a virtual thread in
+     * {@code Selector.select} parks until the selector's epoll descriptor is readable: in a greenlet,
+     * the wait is done in its hub's own epoll.
+     */
+    static final class PollerPollSelector {
+        private PollerPollSelector() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) int fd, @Advice.Argument(1) long nanos) throws IOException {
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.pollSelector(fd, nanos);
+        }
+    }
+
     /** {@code sun.nio.ch.Poller.stopPoll(int, int)}: wake greenlets waiting in a hub's epoll, then the JDK's. */
     static final class PollerStopPoll {
         private PollerStopPoll() {

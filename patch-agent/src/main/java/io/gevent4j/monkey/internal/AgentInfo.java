@@ -17,7 +17,7 @@ public final class AgentInfo {
     public static void main(String[] args) {
         System.out.println("gevent4j agent " + AgentInfo.class.getPackage().getImplementationVersion() + " on JDK "
                 + Runtime.version() + ": self-test passed, patched " + Installer.patchedNames());
-        System.out.println("usage: java -javaagent:gevent4j-agent.jar[=nosleep,nosocket,nohubpoller,nofile,noprocess,nodns,nomain,threads,verbose,maxblockingtime=100ms]"
+        System.out.println("usage: java -javaagent:gevent4j-agent.jar[=nosleep,nosocket,nohubpoller,noselector,nofile,noprocess,nodns,nothreadscope,nomain,threads,verbose,maxblockingtime=100ms]"
                 + " -cp app.jar Main   (or -jar app.jar)");
     }
 }

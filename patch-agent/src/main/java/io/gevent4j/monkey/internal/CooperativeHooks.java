@@ -21,6 +21,11 @@ import java.util.function.BooleanSupplier;
  * every method answers "not handled" and the JDK method runs unchanged.
  */
 final class CooperativeHooks implements Hooks {
+    /** The JDK's {@code Net.POLLIN}. */
+    private static final int POLLIN = 1;
+    /** A selector's wait needs no open check: closing a selector wakes it up first. */
+    private static final BooleanSupplier ALWAYS_OPEN = () -> true;
+
     /** {@code FileDescriptor.fd} (the agent opens {@code java.io}). */
     private static final VarHandle FD_VALUE;
 
@@ -44,7 +49,8 @@ final class CooperativeHooks implements Hooks {
      */
     CooperativeHooks(Options options, Instrumentation inst) {
         this.offload = new Offload(options.installed());
-        this.threads = new ThreadPatch(Patches.THREADS.counter());
+        this.threads = new ThreadPatch(options.has(Patches.THREADS), options.has(Patches.THREADSCOPE),
+                Patches.THREADS.counter(), Patches.THREADSCOPE.counter());
         this.main = new MainRunner(inst, threads, Patches.MAIN.counter());
     }
 
@@ -146,6 +152,20 @@ final class CooperativeHooks implements Hooks {
             return false;
         }
         Patches.HUBPOLLER.counter().increment();
+        return true;
+    }
+
+    /**
+     * In a greenlet: {@code Selector.select} waits in the hub's own epoll for the selector's epoll fd to
+     * be readable, so that a ready channel or a {@code wakeup()} wakes it with no JDK poller thread in
+     * between. The JDK re-polls the selector without blocking afterwards, whatever ended the wait.
+     */
+    @Override
+    public boolean pollSelector(int fd, long nanos) throws IOException {
+        if (!AgentSupport.waitForFd(fd, POLLIN, nanos, ALWAYS_OPEN)) {
+            return false;
+        }
+        Patches.SELECTOR.counter().increment();
         return true;
     }
 

@@ -70,6 +70,9 @@ public final class Installer {
         if (options.has(Patches.HUBPOLLER) && !AgentSupport.hubPollerAvailable()) {
             throw new PatchFailure(Failure.sentence(Patches.HUBPOLLER, "this JDK has no sun.nio.ch.EPoll"));
         }
+        if (options.has(Patches.SELECTOR) && !AgentSupport.hubPollerAvailable()) {
+            throw new PatchFailure(Failure.sentence(Patches.SELECTOR, "this JDK has no sun.nio.ch.EPoll"));
+        }
         CooperativeHooks hooks = PatchInstaller.installWoven(options);
         if (options.maxBlockingTime() != null) {
             io.gevent4j.monitor.BlockingDetector.start(options.maxBlockingTime());
@@ -153,6 +156,14 @@ public final class Installer {
             if (options.verbose()) {
                 System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' socket waits stay"
                         + " with the JDK's pollers (patch hubpoller not installed)");
+            }
+        }
+        if (options.has(Patches.SELECTOR) && !AgentSupport.hubPollerAvailable()) {
+            // the same: a greenlet's Selector.select then parks through the JDK's pollers, as plain virtual threads do
+            options = options.without(Patches.SELECTOR);
+            if (options.verbose()) {
+                System.err.println("gevent4j agent: this JDK has no sun.nio.ch.EPoll, so greenlets' Selector.select"
+                        + " waits stay with the JDK's pollers (patch selector not installed)");
             }
         }
         String names = PatchInstaller.install(inst, options, Thread.currentThread(), mainClass);

@@ -15,7 +15,7 @@ import java.util.Set;
  * {@code Monkey.patchAll(String)}: a comma-separated list of
  * <ul>
  *   <li>{@code no<patch>} to leave a default patch out ({@code nosleep}, {@code nosocket},
- *       {@code nohubpoller}, {@code nofile}, {@code noprocess}, {@code nodns}, {@code nomain}); {@code nohubpoller} leaves
+ *       {@code nohubpoller}, {@code noselector}, {@code nofile}, {@code noprocess}, {@code nodns}, {@code nothreadscope}, {@code nomain}); {@code nohubpoller} leaves
  *       greenlets' socket readiness waits with the JDK's own poller threads instead of the hub's epoll;</li>
  *   <li>{@code threads} to turn the opt-in {@code Thread.start} patch on;</li>
  *   <li>{@code verbose} to print one line about the install on stderr;</li>

@@ -79,6 +79,18 @@ final class Patches {
             PINNED_PARK),
             SelfTest::checkHubPoller, new LongAdder());
 
+    /**
+     * {@code Selector.select} in a greenlet: the JDK parks a virtual thread in a select through
+     * {@code Poller.pollSelector}, until the selector's epoll fd is readable; this waits for it in the
+     * hub's own epoll instead of the JDK's poller threads.
+     */
+    static final Patch SELECTOR = new Patch("selector", "Selector.select in the hub's epoll (sun.nio.ch.Poller.pollSelector)",
+            true, List.of(
+            Weave.of(POLLER, Advices.PollerPollSelector.class, named("pollSelector").and(isStatic())
+                    .and(takesArguments(int.class, long.class))),
+            PINNED_PARK),
+            SelfTest::checkSelector, new LongAdder());
+
     static final Patch FILE = new Patch("file", "file, pipe and System.in I/O", true, withOpensAndMetadata(List.of(
             Weave.offload("java.io.FileInputStream", "read", "()I"),
             Weave.offload("java.io.FileInputStream", "read", "([B)I"),
@@ -115,9 +127,19 @@ final class Patches {
             Weave.offload("java.net.InetAddress", "getHostFromNameService", "(Ljava/net/InetAddress;)Ljava/lang/String;")),
             SelfTest::checkDns, new LongAdder());
 
+    /** {@code Thread.start()}: shared by the {@code threadscope} and {@code threads} patches, woven once. */
+    private static final Weave THREAD_START = Weave.of("java.lang.Thread", Advices.ThreadStart.class,
+            named("start").and(takesNoArguments()).and(not(isStatic())));
+
+    /**
+     * {@code Gevent.startThreadsAsGreenlets(action)}: the platform threads started inside it (by the JDK
+     * or a library too) start as greenlets; everywhere else {@code Thread.start} is left alone.
+     */
+    static final Patch THREADSCOPE = new Patch("threadscope", "Thread.start in Gevent.startThreadsAsGreenlets (threadscope)",
+            true, List.of(THREAD_START), SelfTest::checkThreadScope, new LongAdder());
+
     static final Patch THREADS = new Patch("threads", "Thread.start-as-greenlet (threads)", false, List.of(
-            Weave.of("java.lang.Thread", Advices.ThreadStart.class,
-                    named("start").and(takesNoArguments()).and(not(isStatic()))),
+            THREAD_START,
             Weave.of("java.lang.Thread", Advices.ThreadJoin.class, named("join").and(takesArguments(long.class))),
             Weave.of("java.lang.Thread", Advices.ThreadJoinDuration.class,
                     named("join").and(takesArguments(Duration.class))),
@@ -133,7 +155,7 @@ final class Patches {
             SelfTest::checkMain, new LongAdder());
 
     /** Every patch, in install order. */
-    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, FILE, PROCESS, DNS, THREADS, MAIN);
+    static final List<Patch> ALL = List.of(SLEEP, SOCKET, HUBPOLLER, SELECTOR, FILE, PROCESS, DNS, THREADSCOPE, THREADS, MAIN);
 
     /**
      * Every offloaded method of every patch, in table order. A method's position here is its id, bound

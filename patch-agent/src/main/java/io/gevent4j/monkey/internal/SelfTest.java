@@ -20,6 +20,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,6 +212,37 @@ final class SelfTest {
                 + " (sun.nio.ch.Poller.poll was not routed to the hub)";
     }
 
+    /**
+     * A greenlet blocks in {@code Selector.select} until another greenlet calls {@code wakeup()}: the
+     * second can run only if the select parked the first, and the wait must have been counted by the
+     * hub's own epoll.
+     */
+    String checkSelector() throws Exception {
+        try {
+            Class.forName(Patches.POLLER, false, null).getDeclaredMethod("pollSelector", int.class, long.class);
+        } catch (NoSuchMethodException e) {
+            return "this JDK has no method " + e.getMessage() + ", which the patch relies on";
+        }
+        long before = Patches.SELECTOR.counter().sum();
+        try (Selector selector = Selector.open()) {
+            Greenlet<Integer> selecting = Gevent.spawn(() -> selector.select(10_000));
+            Greenlet<Void> waking = Gevent.spawn(() -> {
+                Gevent.sleep(0); // the selecting greenlet waits first
+                selector.wakeup();
+            });
+            Gevent.joinAll(List.of(selecting, waking), Duration.ofSeconds(10));
+            if (!selecting.dead() || !waking.dead()) {
+                return "a Selector.select in a greenlet was not woken by wakeup() from another greenlet within 10 s";
+            }
+            if (selecting.exception() != null || waking.exception() != null) {
+                return "a Selector.select in a greenlet failed ("
+                        + (selecting.exception() != null ? selecting.exception() : waking.exception()) + ")";
+            }
+        }
+        return Patches.SELECTOR.counter().sum() > before ? null : "a greenlet's Selector.select did not wait in the hub's"
+                + " own epoll (sun.nio.ch.Poller.pollSelector was not routed to the hub)";
+    }
+
     String checkFile() throws Exception {
         Path file = Files.createTempFile("gevent4j-selftest", ".bin");
         try {
@@ -349,6 +381,25 @@ final class SelfTest {
         } catch (NoSuchMethodException e) {
             return "this JDK has no constructor Thread(ThreadGroup, String, int, Runnable, long), which the patch relies on";
         }
+    }
+
+    /** A thread started inside {@code Gevent.startThreadsAsGreenlets} runs as a greenlet of the hub and is handed back. */
+    String checkThreadScope() throws Exception {
+        long before = Patches.THREADSCOPE.counter().sum();
+        return Gevent.run(() -> {
+            boolean[] inGreenlet = new boolean[1];
+            List<Greenlet<?>> started = Gevent.startThreadsAsGreenlets(
+                    () -> new Thread(() -> inGreenlet[0] = Greenlet.current() != null).start());
+            if (started.size() != 1) {
+                return "Gevent.startThreadsAsGreenlets handed back " + started.size() + " greenlets for one Thread.start()";
+            }
+            started.getFirst().join(LIMIT);
+            if (!inGreenlet[0]) {
+                return "a thread started in Gevent.startThreadsAsGreenlets did not run as a greenlet";
+            }
+            return Patches.THREADSCOPE.counter().sum() > before ? null
+                    : "Thread.start() in Gevent.startThreadsAsGreenlets did not go through the patch";
+        });
     }
 
     String checkThreads() throws Exception {

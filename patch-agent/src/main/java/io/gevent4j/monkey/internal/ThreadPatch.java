@@ -4,6 +4,7 @@ import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.core.GreenletExit;
+import io.gevent4j.spi.AgentSupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code ThreadPoolExecutor}, {@code Timer}, {@code ForkJoinPool}, shutdown hooks, the process
  * reaper, {@code Thread.ofPlatform().start(...)}) are real threads.
  *
+ * <p>The {@code threadscope} patch (on by default) uses the same path for the threads started inside
+ * {@code Gevent.startThreadsAsGreenlets(action)}, by whatever code, the JDK's included (its system
+ * thread classes excepted); outside such a scope, and with {@code threads} off, {@code start()} is
+ * left alone.
+ *
  * <p>Inside the greenlet, {@code Thread.currentThread()} is the greenlet's virtual thread (named like
  * the {@code Thread} object), not the {@code Thread} object itself.
  */
@@ -37,21 +43,35 @@ final class ThreadPatch {
     /** The greenlet's own (virtual) thread -> the {@code Thread} object it runs, while it runs. */
     private final Map<Thread, Thread> running = new ConcurrentHashMap<>();
     private final Set<Thread> started = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Whether the {@code threads} patch is on: application threads started anywhere on a hub convert. */
+    private final boolean everywhere;
+    /** Whether the {@code threadscope} patch is on: threads started in {@code Gevent.startThreadsAsGreenlets} convert. */
+    private final boolean inScopes;
     private final LongAdder hits;
+    private final LongAdder scopedHits;
 
-    ThreadPatch(LongAdder hits) {
+    ThreadPatch(boolean everywhere, boolean inScopes, LongAdder hits, LongAdder scopedHits) {
+        this.everywhere = everywhere;
+        this.inScopes = inScopes;
         this.hits = hits;
+        this.scopedHits = scopedHits;
     }
 
     boolean start(Thread thread) {
         Hub hub = Hub.currentOrNull();
-        if (hub == null || !convertible(thread)) {
+        if (hub == null) {
+            return false;
+        }
+        // In a scope the caller asked for it, so the JDK's or a library's own start() converts too; only
+        // the JDK's system thread classes (InnocuousThread, pollers) stay threads.
+        boolean scoped = inScopes && AgentSupport.inThreadStartScope();
+        if (scoped ? !plainType(thread) : !(everywhere && convertible(thread))) {
             return false;
         }
         if (!started.add(thread)) {
             throw new IllegalThreadStateException("gevent4j: " + thread + " was already started (as a greenlet)");
         }
-        hits.increment();
+        (scoped ? scopedHits : hits).increment();
         Greenlet<Void> greenlet = Greenlet.create(() -> {
             runAsThread(thread);
             return null;
@@ -59,6 +79,9 @@ final class ThreadPatch {
         live.put(thread, greenlet);
         greenlet.start();
         greenlet.name(thread.getName());
+        if (scoped) {
+            AgentSupport.startedInThreadStartScope(greenlet);
+        }
         return true;
     }
 
@@ -95,10 +118,15 @@ final class ThreadPatch {
         return running.get(greenletThread);
     }
 
+    /** {@code java.lang.Thread} itself or an application subclass, not one of the JDK's own thread classes. */
+    private static boolean plainType(Thread thread) {
+        Class<?> type = thread.getClass();
+        return type == Thread.class || !isJdk(type);
+    }
+
     /** Only plain threads started directly by application code become greenlets. */
     private static boolean convertible(Thread thread) {
-        Class<?> type = thread.getClass();
-        if (type != Thread.class && isJdk(type)) {
+        if (!plainType(thread)) {
             return false;
         }
         Class<?> caller = WALKER.walk(frames -> frames

@@ -25,7 +25,7 @@ class OptionsTest {
     @Test
     void noPrefixesRemoveAndThreadsAddsKeepingInstallOrder() {
         Options options = Options.parse("threads, NOSLEEP,nodns,verbose");
-        assertEquals(List.of("socket", "hubpoller", "file", "process", "threads", "main"), List.copyOf(options.patches()));
+        assertEquals(List.of("socket", "hubpoller", "selector", "file", "process", "threadscope", "threads", "main"), List.copyOf(options.patches()));
         assertTrue(options.verbose());
         assertFalse(options.has("sleep"));
         assertTrue(options.has("threads"));
@@ -38,7 +38,7 @@ class OptionsTest {
 
     @Test
     void withoutRemovesOnePatch() {
-        assertEquals(List.of("sleep", "socket", "hubpoller", "file", "process", "dns"), List.copyOf(Options.parse("").without("main").patches()));
+        assertEquals(List.of("sleep", "socket", "hubpoller", "selector", "file", "process", "dns", "threadscope"), List.copyOf(Options.parse("").without("main").patches()));
     }
 
     @Test
@@ -47,7 +47,7 @@ class OptionsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Options.parse("nosleep," + bad));
             assertTrue(e.getMessage().startsWith("gevent4j: unknown agent option '" + bad + "' in 'nosleep," + bad + "'"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("nosleep, nosocket, nohubpoller, nofile, noprocess, nodns, nomain, threads, verbose,"
+            assertTrue(e.getMessage().contains("nosleep, nosocket, nohubpoller, noselector, nofile, noprocess, nodns, nothreadscope, nomain, threads, verbose,"
                     + " maxblockingtime=<duration> and forcefail=<patch>"), e.getMessage());
         }
     }

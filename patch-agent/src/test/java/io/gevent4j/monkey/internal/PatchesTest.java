@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PatchesTest {
     @Test
     void theNamesAndDefaultsComeFromTheTableInInstallOrder() {
-        List<String> names = List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "threads", "main");
+        List<String> names = List.of("sleep", "socket", "hubpoller", "selector", "file", "process", "dns", "threadscope", "threads", "main");
         assertEquals(names, Patches.names());
         assertEquals(names, Monkey.PATCH_NAMES);
         assertEquals(names, Options.ALL);
-        assertEquals(List.of("sleep", "socket", "hubpoller", "file", "process", "dns", "main"), Options.DEFAULTS);
+        assertEquals(List.of("sleep", "socket", "hubpoller", "selector", "file", "process", "dns", "threadscope", "main"), Options.DEFAULTS);
         assertEquals(List.of(Patches.SOCKET, Patches.DNS),
-                Options.parse("nosleep,nohubpoller,nofile,noprocess,nomain").installed());
+                Options.parse("nosleep,nohubpoller,noselector,nofile,noprocess,nothreadscope,nomain").installed());
         assertSame(Patches.FILE, Patches.byName("file"));
         assertThrows(IllegalArgumentException.class, () -> Patches.byName("fil"));
     }
