@@ -23,7 +23,9 @@ import java.util.function.BooleanSupplier;
  *       any wake-up). The kernel drops a closed fd from every epoll by itself, so a registration is only
  *       trusted while {@link FdCloses} shows no close of that fd number since it was made: the JDK's socket
  *       close path reports every close there ({@link #socketClosing}) before the fd is released, so a new
- *       socket that reuses the number is registered afresh.</li>
+ *       socket that reuses the number is registered afresh. Reads are told to the poller too
+ *       ({@link #readReturned}): after a short read, and until the next read edge or the end of input,
+ *       {@link #readWouldBlock} lets the JDK's read skip a syscall that would find nothing.</li>
  *   <li><b>one-shot</b> ({@link #awaitReady}, fds whose close the hub does not see: pipes, FIFOs):
  *       {@code EPOLLONESHOT}, re-armed for each wait, as the JDK's own poller does.</li>
  * </ul>
