@@ -1,7 +1,7 @@
 package io.gevent4j;
 
 import io.gevent4j.core.GreenletExit;
-import io.gevent4j.internal.ThreadStartScope;
+import io.gevent4j.internal.scope.ThreadStartScope;
 
 import java.time.Duration;
 import java.util.ArrayList;

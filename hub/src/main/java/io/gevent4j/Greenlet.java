@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  *    |                 '--kill() before it ran---------------------------------------------> DEAD (never runs)
  *    '--kill() before start(), or during startLater()'s delay------------------------------> DEAD (never runs)
  * </pre>
- * A STARTED greenlet is queued on the hub and has not run yet; a RUNNING one is running or parked in a
- * wait. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
+ * A STARTED greenlet is queued on the hub and has not run yet (usually without a thread: its virtual
+ * thread is made when its turn comes, see {@code launch}); a RUNNING one is running or parked in a
+ * wait; a DEAD one has let its thread go. When it dies, its waiters wake, then its links run on the hub, in one callback, in the order
  * they were added (a link removed meanwhile with {@link #unlink} does not run). A failure that nobody
  * observes (no link, no {@code get}, no {@code joinAll(..., raiseError)}) is printed to stderr with the
  * greenlet's name and stack, as gevent does.
@@ -263,6 +264,23 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
         Body body = (Body) strand();
         body.newThread();
         body.startNow();
+    }
+
+    /**
+     * This greenlet's virtual thread, not started, for a {@link java.util.concurrent.ThreadFactory}
+     * ({@link HubGroup#threadFactory()}): whoever starts it, from any thread, starts the greenlet, which
+     * then runs on its hub as a greenlet started there would (it is not on the hub's list of greenlets
+     * that have not run yet until then, so a hub closed before the thread starts does not kill it).
+     * Package use; call it once, on a new greenlet.
+     *
+     * @return the unstarted thread
+     */
+    Thread unstartedThread() {
+        if (state != NEW || strand != null) {
+            throw new IllegalStateException("gevent4j: " + this + " already has a thread");
+        }
+        STATE.setRelease(this, STARTED);
+        return ((Body) strand()).newThread();
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.gevent4j;
 
-import io.gevent4j.core.Strand;
-
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,12 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@link ThreadFactory} behind {@link HubGroup#threadFactory()}, for frameworks that take a
  * factory for their virtual threads (for example {@code Executors.newThreadPerTaskExecutor}).
  *
- * <p>Each thread it makes is an unstarted virtual thread scheduled on the group's next hub
- * (round-robin): once the caller starts it, its task runs on that hub and cooperates with the hub's
- * greenlets (its waits park it, the hub runs the others meanwhile; {@code Hub.current()} is that hub).
- * It is a strand of the hub but not a {@link Greenlet} ({@code Greenlet.current()} is {@code null}
- * in it): the caller owns it as a {@code Thread} (start, join, interrupt), and {@link HubGroup#close()}
- * does not kill it, so let such threads end before closing the group.
+ * <p>Each thread it makes is the unstarted virtual thread of a new {@link Greenlet} of the group's next
+ * hub (round-robin): once the caller starts it, from any thread, its task runs as that greenlet and
+ * cooperates with the hub's other greenlets ({@code Greenlet.current()} is the greenlet, {@code Hub.current()}
+ * its hub). The caller keeps the {@code Thread} API (join, interrupt, isAlive); a task that throws is
+ * reported as a dead greenlet's exception is, and {@link HubGroup#close()} kills it as any greenlet.
  */
 final class GreenletThreadFactory implements ThreadFactory {
     private static final AtomicLong IDS = new AtomicLong();
@@ -36,20 +33,12 @@ final class GreenletThreadFactory implements ThreadFactory {
             throw new IllegalStateException("gevent4j: " + group + " is closed; its thread factory makes no more"
                     + " threads. Use the factory of a live HubGroup");
         }
-        Thread thread = new ThreadStrand(group.nextHub()).newThread(task);
-        thread.setName(prefix + count.incrementAndGet());
-        return thread;
-    }
-
-    /** The strand of one factory-made thread: the hub's carrier runs it, the caller starts it. */
-    private static final class ThreadStrand extends Strand {
-        ThreadStrand(Hub hub) {
-            super(hub.carrier());
-        }
-
-        Thread newThread(Runnable task) {
-            return createThread(task);
-        }
+        Greenlet<Void> greenlet = new Greenlet<>(group.nextHub(), () -> {
+            task.run();
+            return null;
+        });
+        greenlet.name(prefix + count.incrementAndGet());
+        return greenlet.unstartedThread();
     }
 
     @Override

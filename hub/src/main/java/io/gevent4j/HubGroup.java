@@ -191,8 +191,9 @@ public final class HubGroup implements AutoCloseable {
 
     /**
      * A {@link java.util.concurrent.ThreadFactory} for frameworks that take one for their virtual
-     * threads: each thread it makes runs its task as a greenlet on the group's next hub (see
-     * {@code GreenletThreadFactory}'s comment for what {@code Thread.currentThread()} is then).
+     * threads: each thread it makes is the unstarted thread of a new {@link Greenlet} on the group's
+     * next hub, so that starting it (from any thread) runs its task as that greenlet
+     * ({@code Greenlet.current()} in it); {@link #close()} kills it as any greenlet of the group.
      *
      * @return a new factory
      */

@@ -50,7 +50,8 @@ class HubGroupExecutorTest extends AbstractGreenletExecutorContractTest {
             for (int i = 0; i < n; i++) {
                 perTask.execute(() -> {
                     Hub hub = Hub.current();
-                    if (hub.inHub() && group.hubs().contains(hub)) {
+                    if (hub.inHub() && group.hubs().contains(hub) && Greenlet.current() != null
+                            && Greenlet.current().name().startsWith("gevent4j-thread-")) {
                         onAHubThread.incrementAndGet();
                     }
                     seen.add(hub);
@@ -84,5 +85,29 @@ class HubGroupExecutorTest extends AbstractGreenletExecutorContractTest {
         t.join(TimeUnit.SECONDS.toMillis(30));
         assertTrue(!t.isAlive(), "the thread ended");
         assertEquals(1, interrupted.get());
+    }
+
+    @Test
+    void aFactoryThreadIsAGreenletThatTheGroupsCloseKills() throws Exception {
+        HubGroup other = HubGroup.of(1);
+        CountDownLatch running = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Greenlet<?>> me = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = other.threadFactory().newThread(() -> {
+            me.set(Greenlet.current());
+            running.countDown();
+            try {
+                Gevent.sleep(java.time.Duration.ofMinutes(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.start();
+        assertTrue(running.await(30, TimeUnit.SECONDS));
+        assertTrue(me.get() != null, "the task runs as a greenlet");
+        assertEquals(t.getName(), me.get().name());
+        other.close();
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertTrue(!t.isAlive(), "the group's close killed it");
+        assertTrue(me.get().dead());
     }
 }

@@ -3,6 +3,7 @@ package io.gevent4j;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.gevent4j.core.internal.JdkSupport;
 import io.gevent4j.event.Event;
+import io.gevent4j.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,5 +77,46 @@ class ThreadDumpTest extends HubTestSupport {
         factoryRelease.countDown();
         fromFactory.join();
         group.close();
+    }
+
+    @Test
+    void withoutTheirOwnContainerGreenletsStartInTheRootOneAndStillShowInDumps() throws Exception {
+        // the fallback for a JDK whose thread-container hook is out of reach
+        ChildJvm.Result run = ChildJvm.run(List.of("-D" + JdkSupport.THREAD_CONTAINER_PROPERTY + "=false"), 60,
+                DumpWithoutContainerMain.class);
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("unavailable: " + JdkSupport.THREAD_CONTAINER_PROPERTY + "=false"), run.output());
+        assertTrue(run.output().contains("listed: 3 value: 42"), run.output());
+    }
+
+    /** Child JVM: three parked greenlets, a thread dump, then a spawn and join. */
+    public static final class DumpWithoutContainerMain {
+        private DumpWithoutContainerMain() {
+        }
+
+        /**
+         * @param args unused
+         * @throws Exception on failure
+         */
+        public static void main(String[] args) throws Exception {
+            Event release = new Event();
+            List<Greenlet<?>> parked = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                parked.add(Gevent.spawn(() -> {
+                    release.await();
+                }).name("fallback-" + i));
+            }
+            Gevent.sleep(0);
+            Path file = Files.createTempFile("threads", ".txt");
+            Files.delete(file);
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+            String dump = Files.readString(file);
+            Files.delete(file);
+            release.set();
+            Gevent.joinAll(parked);
+            System.out.println("unavailable: " + JdkSupport.threadContainerUnavailableReason());
+            System.out.println("listed: " + HubTestSupport.count(dump, "\"fallback-") + " value: " + Gevent.spawn(() -> 42).get());
+        }
     }
 }

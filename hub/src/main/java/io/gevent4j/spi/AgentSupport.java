@@ -4,7 +4,7 @@ import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.internal.ThreadStartScope;
+import io.gevent4j.internal.scope.ThreadStartScope;
 import io.gevent4j.internal.loop.FdPoller;
 import io.gevent4j.internal.loop.IoEvent;
 import io.gevent4j.internal.loop.Loop;
@@ -89,6 +89,76 @@ public final class AgentSupport {
         }
         Loop.of(Strand.current()).poller().awaitReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
         return true;
+    }
+
+    /**
+     * {@link #waitForFd} for a socket of the JDK (what {@code sun.nio.ch.Poller.poll} waits for), whose
+     * every close the caller reports to {@link #socketClosing} before the fd is released: the fd then
+     * stays registered in the hub's epoll between waits, so that a wait costs no epoll_ctl. The wait may
+     * end without a new event; the JDK's socket code re-checks in every case.
+     *
+     * @param fd the file descriptor
+     * @param event the JDK's {@code Net.POLLIN} (1) or {@code Net.POLLOUT} (4)
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen whether the socket is still open
+     * @return true if the wait was done here; false if the current thread is not a greenlet or this JVM
+     *         has no hub poller (the caller then uses the JDK's poller)
+     * @throws IOException if registering with epoll failed
+     */
+    public static boolean waitForSocketFd(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        if (!FdPoller.available() || Greenlet.current() == null) {
+            return false;
+        }
+        Loop.of(Strand.current()).poller().awaitSocketReady(fd, IoEvent.ofPollConstant(event), nanos, isOpen);
+        return true;
+    }
+
+    /**
+     * The JDK's socket code is about to close {@code fd} ({@code sun.nio.ch.UnixDispatcher.close}): the
+     * hubs stop trusting their registrations of that fd number, so that a socket that reuses it is
+     * registered afresh. Any thread.
+     *
+     * @param fd the file descriptor
+     */
+    public static void socketClosing(int fd) {
+        FdPoller.socketClosing(fd);
+    }
+
+    /**
+     * {@code NioSocketImpl.tryRead}, before its syscall: whether the read would find nothing (see
+     * {@code FdPoller.readWouldBlock}); the caller then reports "nothing available" without the
+     * syscall, and the JDK's read waits for the socket as after any empty read. Any thread: false
+     * outside a greenlet.
+     *
+     * @param fd the socket's file descriptor
+     * @return true if the read can be skipped
+     */
+    public static boolean socketReadWouldBlock(int fd) {
+        FdPoller p = pollerOfCurrentGreenlet();
+        return p != null && p.readWouldBlock(fd);
+    }
+
+    /**
+     * {@code NioSocketImpl.tryRead} returned {@code n} of {@code len} bytes (or an {@code IOStatus}
+     * code). Any thread: ignored outside a greenlet.
+     *
+     * @param fd the socket's file descriptor
+     * @param n the bytes read or the JDK's {@code IOStatus} code
+     * @param len the bytes asked for
+     */
+    public static void socketReadReturned(int fd, int n, int len) {
+        FdPoller p = pollerOfCurrentGreenlet();
+        if (p != null) {
+            p.readReturned(fd, n, len);
+        }
+    }
+
+    private static FdPoller pollerOfCurrentGreenlet() {
+        if (Greenlet.current() == null) {
+            return null;
+        }
+        Loop loop = Loop.currentOrNull();
+        return loop == null ? null : loop.pollerOrNull();
     }
 
     /**

@@ -73,7 +73,7 @@ class AgentJarIT {
         var run = ChildJvm.noAgent().start(List.of(ChildJvm.java().toString(), "-jar", ChildJvm.agentJar().toString()));
         run.stdin().close();
         ChildJvm.Result result = run.finish().ok();
-        assertTrue(result.out().contains("self-test passed, patched [sleep, socket, hubpoller, file, process, dns, main]"), result.toString());
+        assertTrue(result.out().contains("self-test passed, patched [sleep, socket, hubpoller, selector, file, process, dns, threadscope, main]"), result.toString());
         assertEquals(List.of(), result.stderr(), result.toString());
     }
 }

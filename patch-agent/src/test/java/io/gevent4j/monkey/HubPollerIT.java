@@ -103,7 +103,9 @@ class HubPollerIT {
         long idle = number(kill, "idle");
         assertTrue(idle >= 1, "the hub's epoll should hold at least its eventfd\n" + hub.describe());
         assertEquals(idle + 1, number(kill, "whileWaiting"), hub.describe());
-        assertEquals(idle, number(kill, "afterKill"), "the killed reader's fd is still registered in the hub's epoll\n"
+        // the hub keeps a socket's fd registered between waits, a killed one's too, until the socket closes
+        assertEquals(idle + 1, number(kill, "afterKill"), hub.describe());
+        assertEquals(idle, number(kill, "afterClose"), "a closed socket's fd is still registered in the hub's epoll\n"
                 + hub.describe());
         assertEquals("0", kill.get("hubWaiting"), hub.describe());
         assertEquals("true", kill.get("open"), "a kill must not close the socket\n" + hub.describe());
@@ -111,6 +113,40 @@ class HubPollerIT {
 
         // with the JDK's pollers the kill is delivered by an interrupt, which closes the socket (JDK behaviour)
         assertEquals("true", jdk.scenario("kill").get("killed"), jdk.describe());
+    }
+
+    @Test
+    void aSocketThatReusesTheFdOfAClosedSocketIsWokenByItsData() {
+        for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
+            Map<String, String> reuse = r.scenario("reuse");
+            assertEquals("true", reuse.get("reused"), "the new sockets did not reuse the old fds\n" + r.describe());
+            assertEquals("2", reuse.get("reads"), r.describe());
+            assertEquals("0", reuse.get("hubWaiting"), r.describe());
+        }
+    }
+
+    @Test
+    void dataAfterATimedOutReadIsReadAndALaterReadStillTimesOut() {
+        for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
+            Map<String, String> edge = r.scenario("edge");
+            assertEquals("timeout", edge.get("first"), r.describe());
+            assertEquals("4", edge.get("whileNobodyRead"), r.describe());
+            assertEquals("5", edge.get("waited"), r.describe());
+            assertEquals("timeout", edge.get("last"), r.describe());
+            long ms = number(edge, "lastMs");
+            assertTrue(ms >= 180 && ms < 10_000, "a 200 ms soTimeout took " + ms + " ms\n" + r.describe());
+            assertEquals("0", edge.get("hubWaiting"), r.describe());
+        }
+    }
+
+    @Test
+    void theEndOfInputAfterAShortReadIsSeen() {
+        for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
+            Map<String, String> eof = r.scenario("eof");
+            assertEquals("10/eof", eof.get("together"), r.describe());
+            assertEquals("10/eof", eof.get("later"), r.describe());
+            assertEquals("0", eof.get("hubWaiting"), r.describe());
+        }
     }
 
     @Test

@@ -51,7 +51,8 @@ public final class HubPollerScenarios {
      */
     public static void main(String[] args) throws Exception {
         List<String> names = args.length > 0 ? Arrays.asList(args)
-                : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned");
+                : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned",
+                        "reuse", "edge", "eof");
         System.out.println("PATCHED " + Monkey.isPatched("hubpoller"));
         for (String name : names) {
             Scenario scenario = switch (name) {
@@ -64,6 +65,9 @@ public final class HubPollerScenarios {
                 case "write" -> HubPollerScenarios::writeWaitsForRoom;
                 case "connect" -> HubPollerScenarios::connectTimeout;
                 case "pinned" -> HubPollerScenarios::pinnedRead;
+                case "reuse" -> HubPollerScenarios::fdReusedByANewSocket;
+                case "edge" -> HubPollerScenarios::timeoutThenData;
+                case "eof" -> HubPollerScenarios::endOfInputAfterAShortRead;
                 default -> throw new IllegalArgumentException("unknown scenario " + name);
             };
             try {
@@ -265,7 +269,10 @@ public final class HubPollerScenarios {
         }
     }
 
-    /** A greenlet killed while it waits leaves no registration in the hub's epoll, and the socket works on. */
+    /**
+     * A greenlet killed while it waits leaves its fd registered in the hub's epoll (the hub keeps socket
+     * fds registered between waits) until the socket is closed, and the socket works on.
+     */
     private static String killWhileWaiting() throws Exception {
         Socket[] p = pair();
         try (Socket client = p[0]; Socket accepted = p[1]) {
@@ -281,9 +288,144 @@ public final class HubPollerScenarios {
             Gevent.sleep(0);
             client.getOutputStream().write(3);
             second.join(LIMIT);
-            return "killed=" + reader.killed() + " idle=" + idle + " whileWaiting=" + whileWaiting + " waiting=" + waiting
+            String result = "killed=" + reader.killed() + " idle=" + idle + " whileWaiting=" + whileWaiting + " waiting=" + waiting
                     + " afterKill=" + afterKill + " hubWaiting=" + hubWaiting() + " open=" + !accepted.isClosed()
                     + " secondRead=" + second.value();
+            accepted.close();
+            return result + " afterClose=" + epollRegistrations();
+        }
+    }
+
+    /** The fd of a socket of this JVM, read from its {@code java.io.FileDescriptor} (sun.nio.ch's view). */
+    private static int fdOf(Socket socket) throws ReflectiveOperationException {
+        Object impl = fieldValue(Socket.class, socket, "impl");
+        // a Socket's impl is a NioSocketImpl, or a delegating wrapper around one
+        Object nio = impl.getClass().getName().endsWith("NioSocketImpl") ? impl
+                : fieldValue(impl.getClass().getSuperclass(), impl, "delegate");
+        java.io.FileDescriptor fd = (java.io.FileDescriptor) fieldValue(java.net.SocketImpl.class, nio, "fd");
+        return (int) fieldValue(java.io.FileDescriptor.class, fd, "fd");
+    }
+
+    private static Object fieldValue(Class<?> type, Object target, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = type.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+    }
+
+    /**
+     * A socket whose fd the hub kept registered is closed, and a new socket gets the same fd number (the
+     * kernel dropped the old registration with the close): a greenlet reading the new socket must still
+     * be woken by its data.
+     */
+    private static String fdReusedByANewSocket() throws Exception {
+        Socket[] first = pair();
+        int[] oldFds = {fdOf(first[0]), fdOf(first[1])};
+        for (Socket s : first) { // a wait on each: both fds are now kept in the hub's epoll
+            Socket peer = s == first[0] ? first[1] : first[0];
+            Greenlet<Integer> reader = Gevent.spawn(() -> s.getInputStream().read());
+            Gevent.sleep(0);
+            peer.getOutputStream().write(1);
+            reader.join(LIMIT);
+        }
+        first[0].close();
+        first[1].close();
+        Socket[] second = pair();
+        try (Socket a = second[0]; Socket b = second[1]) {
+            boolean reused = false;
+            int reads = 0;
+            for (Socket s : second) {
+                int fd = fdOf(s);
+                reused |= fd == oldFds[0] || fd == oldFds[1];
+                Socket peer = s == a ? b : a;
+                s.setSoTimeout(10_000); // a lost wake-up fails the scenario instead of hanging it
+                Greenlet<Integer> reader = Gevent.spawn(() -> s.getInputStream().read());
+                Gevent.sleep(0);
+                peer.getOutputStream().write(2);
+                reader.join(LIMIT);
+                if (reader.exception() != null) {
+                    throw new IllegalStateException("a read on a socket that reuses an old fd failed", reader.exception());
+                }
+                reads += reader.value() == 2 ? 1 : 0;
+            }
+            return "reused=" + reused + " reads=" + reads + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /** Reads until EOF with a buffer larger than what comes; "bytes/eof", or what went wrong. */
+    private static Greenlet<String> readToEnd(Socket s) {
+        return Gevent.spawn(() -> {
+            byte[] buf = new byte[4096];
+            int got = 0;
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got += n;
+                }
+                return got + "/eof";
+            } catch (SocketTimeoutException e) {
+                return got + "/timeout"; // a lost wake-up after a short read
+            }
+        });
+    }
+
+    /**
+     * Short reads (the buffer is larger than the data) followed by the end of input: the data and the
+     * peer's shutdown arriving together while the reader waits, and the shutdown arriving after the
+     * reader has read the data and waits again. Both readers see the data, then EOF.
+     */
+    private static String endOfInputAfterAShortRead() throws Exception {
+        Socket[] p = pair();
+        Socket[] q = pair();
+        try (Socket c1 = p[0]; Socket a1 = p[1]; Socket c2 = q[0]; Socket a2 = q[1]) {
+            a1.setSoTimeout(10_000);
+            a2.setSoTimeout(10_000);
+            Greenlet<String> together = readToEnd(a1);
+            Gevent.sleep(0); // the reader waits
+            c1.getOutputStream().write(new byte[10]);
+            c1.shutdownOutput();
+            Greenlet<String> later = readToEnd(a2);
+            Gevent.sleep(0);
+            c2.getOutputStream().write(new byte[10]);
+            Gevent.sleep(20); // the reader reads the 10 bytes and waits again
+            c2.shutdownOutput();
+            together.join(LIMIT);
+            later.join(LIMIT);
+            return "together=" + together.value() + " later=" + later.value() + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /**
+     * A read times out; then data comes while nobody reads, and later while a reader waits: both are
+     * read; and a read that then finds nothing still times out (a remembered readiness that the data
+     * already used up does not end it).
+     */
+    private static String timeoutThenData() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            accepted.setSoTimeout(100);
+            String first;
+            try {
+                first = "value:" + accepted.getInputStream().read();
+            } catch (SocketTimeoutException e) {
+                first = "timeout";
+            }
+            client.getOutputStream().write(4);
+            Gevent.sleep(20); // the hub polls meanwhile and sees the data with no reader waiting
+            int whileNobodyRead = accepted.getInputStream().read();
+            accepted.setSoTimeout(10_000);
+            Greenlet<Integer> reader = Gevent.spawn(() -> accepted.getInputStream().read());
+            Gevent.sleep(0);
+            client.getOutputStream().write(5);
+            reader.join(LIMIT);
+            accepted.setSoTimeout(200);
+            long t = System.nanoTime();
+            String last;
+            try {
+                last = "value:" + accepted.getInputStream().read();
+            } catch (SocketTimeoutException e) {
+                last = "timeout";
+            }
+            return "first=" + first + " whileNobodyRead=" + whileNobodyRead + " waited=" + reader.value() + " last=" + last
+                    + " lastMs=" + (System.nanoTime() - t) / 1_000_000 + " hubWaiting=" + hubWaiting();
         }
     }
 

@@ -98,7 +98,7 @@ class InstallIT {
         assertEquals("", r.value("before"), r.toString());
         assertEquals("returned", r.value("patchAll"), r.toString());
         assertEquals("unchanged", r.value("second"), r.toString());
-        assertEquals("sleep,socket,hubpoller,file,process,dns", r.value("patched"), r.toString());
+        assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope", r.value("patched"), r.toString());
         assertEquals("false", r.value("isPatched.main"), r.toString());
         assertEquals("false", r.value("mainIsVirtual"), r.toString());
     }

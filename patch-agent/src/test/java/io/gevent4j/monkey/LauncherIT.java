@@ -70,7 +70,7 @@ class LauncherIT {
         writeJar(jar, PatchReport.class);
         ChildJvm.Result r = launch(launcherEnv().env("GEVENT4J_LAUNCH", launch), "run", jar.toString()).ok();
 
-        assertEquals("sleep,socket,hubpoller,file,process,dns,main", r.value("patched"), r.toString());
+        assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope,main", r.value("patched"), r.toString());
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
     }
 
@@ -81,7 +81,7 @@ class LauncherIT {
         ChildJvm.Result agent = launch(launcherEnv().env("GEVENT4J_OPTIONS", "nodns,threads")
                 .env("GEVENT4J_LAUNCH", "agent"), "run", PatchReport.class.getName()).ok();
 
-        assertEquals("sleep,socket,hubpoller,file,process,threads,main", patched.value("patched"), patched.toString());
+        assertEquals("sleep,socket,hubpoller,selector,file,process,threadscope,threads,main", patched.value("patched"), patched.toString());
         assertEquals(patched.value("patched"), agent.value("patched"), agent.toString());
     }
 

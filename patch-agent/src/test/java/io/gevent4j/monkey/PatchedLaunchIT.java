@@ -39,7 +39,7 @@ class PatchedLaunchIT {
     void theDefaultPatchesAreInstalledWithoutAnAgentAndMainIsTheRootGreenlet() throws Exception {
         ChildJvm.Result r = ChildJvm.patched("").run(PatchReport.class).ok();
 
-        assertEquals("sleep,socket,hubpoller,file,process,dns,main", r.value("patched"), r.toString());
+        assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope,main", r.value("patched"), r.toString());
         assertEquals("true", r.value("isPatched.sleep"), r.toString());
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
         assertTrue(r.command().stream().noneMatch(arg -> arg.startsWith("-javaagent")), r.toString());
@@ -79,7 +79,7 @@ class PatchedLaunchIT {
         ChildJvm.Result mainOff = ChildJvm.patched("nosleep,nomain").run(MainSleepTicker.class, "300").ok();
         ChildJvm.Result threads = ChildJvm.patched("threads").run(PlainThreads.class, "200", "1000").ok();
 
-        assertEquals("socket,hubpoller,file,process,dns", off.value("patched"), off.toString());
+        assertEquals("socket,hubpoller,selector,file,process,dns,threadscope", off.value("patched"), off.toString());
         assertEquals("false", off.value("mainIsVirtual"), off.toString());
         // main is a plain thread and its Thread.sleep the JDK's: nothing else runs while it sleeps
         assertEquals("false", mainOff.value("mainIsVirtual"), mainOff.toString());
@@ -131,7 +131,7 @@ class PatchedLaunchIT {
         ChildJvm.weave(cache, "").ok();
 
         assertEquals(System.getProperty("java.runtime.version"), recorded.getProperty("java.runtime.version"));
-        assertEquals("sleep,socket,hubpoller,file,process,dns,main", recorded.getProperty("patches"));
+        assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope,main", recorded.getProperty("patches"));
         assertTrue(recorded.getProperty("classes").contains("java.lang.Thread"), recorded.toString());
         assertEquals(woven, Files.getLastModifiedTime(cache.resolve("SHA256SUMS")).toMillis(), "an intact cache was rewoven");
     }

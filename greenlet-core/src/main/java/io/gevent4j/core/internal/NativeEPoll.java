@@ -33,12 +33,18 @@ public final class NativeEPoll implements AutoCloseable {
     public static final int EPOLLERR = 0x8;
     /** Event bits. */
     public static final int EPOLLHUP = 0x10;
+    /** Event bits: the peer shut down its output. */
+    public static final int EPOLLRDHUP = 0x2000;
     /** Event bits. */
     public static final int EPOLLONESHOT = 1 << 30;
+    /** Event bits: edge-triggered. */
+    public static final int EPOLLET = 1 << 31;
     /** errno values epoll_ctl returns that callers handle. */
     public static final int ENOENT = 2;
     /** errno values epoll_ctl returns that callers handle. */
     public static final int EBADF = 9;
+    /** errno values epoll_ctl returns that callers handle. */
+    public static final int EEXIST = 17;
     private static final int MAX_EVENTS = 256;
 
     private static final MethodHandle CREATE;

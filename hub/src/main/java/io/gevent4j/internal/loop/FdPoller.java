@@ -14,8 +14,22 @@ import java.util.function.BooleanSupplier;
  * per turn while greenlets wait on it, and blocks in it (with the next timer as the timeout) when it
  * has nothing else to do; other threads wake it through the eventfd.
  *
- * <p>Registration is one-shot ({@code EPOLLONESHOT}): re-armed for each wait, as the JDK's own poller
- * does. Loop thread only, except {@link #wakeup()} and {@link #wakeWaiters}.
+ * <p>Two kinds of registration, per fd:
+ * <ul>
+ *   <li><b>kept</b> ({@link #awaitSocketReady}, the JDK's sockets): the fd is added once, edge-triggered
+ *       ({@code EPOLLET}) for both directions, and stays registered across waits, so that a wait costs no
+ *       epoll_ctl. An edge that arrives while nobody waits in that direction is remembered
+ *       ({@code readable}/{@code writable}) and ends the next wait at once (the caller re-checks, as after
+ *       any wake-up). The kernel drops a closed fd from every epoll by itself, so a registration is only
+ *       trusted while {@link FdCloses} shows no close of that fd number since it was made: the JDK's socket
+ *       close path reports every close there ({@link #socketClosing}) before the fd is released, so a new
+ *       socket that reuses the number is registered afresh. Reads are told to the poller too
+ *       ({@link #readReturned}): after a short read, and until the next read edge or the end of input,
+ *       {@link #readWouldBlock} lets the JDK's read skip a syscall that would find nothing.</li>
+ *   <li><b>one-shot</b> ({@link #awaitReady}, fds whose close the hub does not see: pipes, FIFOs):
+ *       {@code EPOLLONESHOT}, re-armed for each wait, as the JDK's own poller does.</li>
+ * </ul>
+ * Loop thread only, except {@link #wakeup()}, {@link #wakeWaiters} and {@link #socketClosing}.
  */
 public final class FdPoller implements AutoCloseable {
     /**
@@ -23,10 +37,43 @@ public final class FdPoller implements AutoCloseable {
      * reused, so a wait allocates nothing.
      */
     private static final class FdWaiters {
+        /** {@link #keptAt} when the fd has no kept registration (never made, or made one-shot since). */
+        static final int NOT_KEPT = -1;
+
         Strand reader;
         Strand writer;
-        /** The events armed in epoll (0: not registered, or disarmed after its one-shot event). */
+        /** One-shot registration: the events armed in epoll (0: none, or disarmed after its event). */
         int armed;
+        /** Kept registration: {@link FdCloses#of} the fd when it was added, or {@link #NOT_KEPT}. */
+        int keptAt = NOT_KEPT;
+        /** Kept registration: an edge arrived while no greenlet waited in that direction. */
+        boolean readable;
+        boolean writable;
+        /**
+         * Kept registration: the last read of the fd on this hub came back short or empty, so it had
+         * consumed everything that had arrived, and no read edge has been seen since: a read now would
+         * only find nothing ({@link #readWouldBlock}). Data that comes later brings an edge.
+         */
+        boolean drained;
+        /**
+         * Kept registration: an edge said the peer shut down its output or the socket failed
+         * ({@code EPOLLRDHUP}, {@code EPOLLHUP}, {@code EPOLLERR}). That state lasts and brings no new
+         * edge, and a short read may stop right before the end of input, so reads are never skipped again.
+         */
+        boolean inputEnded;
+
+        /** Consumes the remembered edge of {@code event}: true if one had arrived since the last wait. */
+        boolean takeEdge(IoEvent event) {
+            boolean seen;
+            if (event == IoEvent.READ) {
+                seen = readable;
+                readable = false;
+            } else {
+                seen = writable;
+                writable = false;
+            }
+            return seen;
+        }
 
         int wanted() {
             return (reader != null ? NativeEPoll.EPOLLIN : 0) | (writer != null ? NativeEPoll.EPOLLOUT : 0);
@@ -53,6 +100,9 @@ public final class FdPoller implements AutoCloseable {
         long deadline;
         BooleanSupplier isOpen;
     }
+
+    /** The JDK's {@code IOStatus.UNAVAILABLE}: a non-blocking read found nothing. */
+    private static final int UNAVAILABLE = -2;
 
     private final Loop loop;
     private final NativeEPoll epoll;
@@ -117,6 +167,75 @@ public final class FdPoller implements AutoCloseable {
      * @throws IOException if epoll_ctl fails, or the loop's epoll failed during the wait
      */
     public void awaitReady(int fd, IoEvent event, long nanos, BooleanSupplier isOpen) throws IOException {
+        await(fd, event, nanos, isOpen, false);
+    }
+
+    /**
+     * {@link #awaitReady}, for an fd whose every close is reported to {@link #socketClosing} before the
+     * fd is released (the JDK's sockets, through the patch agent): the fd stays registered in this epoll
+     * after the wait (see the class comment), so that the next wait costs no epoll_ctl. It may return
+     * without a new event (an edge that arrived while nobody waited); the caller re-checks in every case.
+     *
+     * @param fd the file descriptor
+     * @param event what to wait for
+     * @param nanos the longest wait, 0 for no limit
+     * @param isOpen checked after registering, so that a close racing with the registration is seen
+     * @throws IOException if epoll_ctl fails, or the loop's epoll failed during the wait
+     */
+    public void awaitSocketReady(int fd, IoEvent event, long nanos, BooleanSupplier isOpen) throws IOException {
+        await(fd, event, nanos, isOpen, true);
+    }
+
+    /**
+     * The JDK's socket code is about to close {@code fd} (no I/O is in progress on it and none can
+     * start): the kept registrations of that fd number, in every hub, are no longer to be trusted. Any
+     * thread.
+     *
+     * @param fd the file descriptor
+     */
+    public static void socketClosing(int fd) {
+        FdCloses.closing(fd);
+    }
+
+    /**
+     * Whether a read of the socket {@code fd} now would find nothing: its registration is kept, its
+     * last read on this hub came back short (the socket's receive queue was empty then; TCP fills a
+     * read while data is queued) and no read edge has come since. The JDK's socket read then skips its
+     * syscall and waits at once: an echo's doomed read after each message is saved. Loop thread only.
+     *
+     * @param fd the file descriptor
+     * @return true if the read would find nothing
+     */
+    public boolean readWouldBlock(int fd) {
+        FdWaiters[] table = waiters;
+        FdWaiters w = fd < table.length ? table[fd] : null;
+        return w != null && w.drained && !w.readable && !w.inputEnded && w.reader == null && w.keptAt == FdCloses.of(fd);
+    }
+
+    /**
+     * A read of the socket {@code fd} on this hub returned {@code n} of the {@code len} bytes asked (or
+     * the JDK's {@code IOStatus} code): a short read or none at all means the socket had nothing more
+     * (see {@link #readWouldBlock}); any edge dispatched before it is used up too. Loop thread only.
+     *
+     * @param fd the file descriptor
+     * @param n the bytes read, or {@code -1} (EOF), {@code -2} (nothing available), {@code -3} (interrupted)
+     * @param len the bytes asked for
+     */
+    public void readReturned(int fd, int n, int len) {
+        FdWaiters[] table = waiters;
+        FdWaiters w = fd < table.length ? table[fd] : null;
+        if (w == null || w.keptAt != FdCloses.of(fd)) {
+            return;
+        }
+        boolean drained = n == UNAVAILABLE || (n > 0 && n < len);
+        w.drained = drained;
+        if (drained) {
+            // edges dispatched so far came before this read began (this thread dispatches them), and it took their data
+            w.readable = false;
+        }
+    }
+
+    private void await(int fd, IoEvent event, long nanos, BooleanSupplier isOpen, boolean keep) throws IOException {
         Strand me = Strand.current();
         FdWaiters w = waitersOf(fd);
         Strand other = w.waiter(event);
@@ -124,12 +243,23 @@ public final class FdPoller implements AutoCloseable {
             throw new IllegalStateException("gevent4j: two greenlets wait to " + (event == IoEvent.READ ? "read" : "write")
                     + " fd " + fd + " at once (" + other.name() + " and " + me.name() + ")");
         }
-        w.setWaiter(event, me);
-        try {
-            arm(fd, w);
-        } catch (IOException | RuntimeException e) {
-            w.setWaiter(event, null);
-            throw e;
+        if (keep) {
+            int closes = FdCloses.of(fd);
+            if (w.keptAt != closes) {
+                keep(fd, w, closes);
+            } else if (w.takeEdge(event)) {
+                waits++;
+                return; // ready since the caller last looked, or spuriously: it re-checks
+            }
+            w.setWaiter(event, me);
+        } else {
+            w.setWaiter(event, me);
+            try {
+                arm(fd, w);
+            } catch (IOException | RuntimeException e) {
+                w.setWaiter(event, null);
+                throw e;
+            }
         }
         waiting++;
         waits++;
@@ -159,7 +289,8 @@ public final class FdPoller implements AutoCloseable {
             // Still registered: the wait ended without our event (timeout, close, kill, interrupt).
             if (w.waiter(event) == me) {
                 w.setWaiter(event, null);
-                if (w.armed != 0 && !epoll.isClosed()) {
+                // a kept registration stays as it is; a one-shot one is re-armed for the other waiter or withdrawn
+                if (!keep && w.armed != 0 && !epoll.isClosed()) {
                     try {
                         if (w.wanted() != 0) {
                             arm(fd, w);
@@ -221,8 +352,32 @@ public final class FdPoller implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Makes the kept registration of {@code fd}: edge-triggered, both directions. A registration already
+     * there (a one-shot one, or a kept one that {@link FdCloses} no longer vouches for, as a close that
+     * did not release the file left it) is modified instead. The kernel reports the fd's current
+     * readiness as a first edge, so the remembered edges start cleared.
+     */
+    private void keep(int fd, FdWaiters w, int closes) throws IOException {
+        int mask = NativeEPoll.EPOLLET | NativeEPoll.EPOLLIN | NativeEPoll.EPOLLOUT | NativeEPoll.EPOLLRDHUP;
+        int err = epoll.ctl(NativeEPoll.CTL_ADD, fd, mask);
+        if (err == NativeEPoll.EEXIST) {
+            err = epoll.ctl(NativeEPoll.CTL_MOD, fd, mask);
+        }
+        if (err != 0) {
+            throw new IOException("epoll_ctl on fd " + fd + " failed with errno " + err);
+        }
+        w.keptAt = closes;
+        w.armed = 0;
+        w.readable = false;
+        w.writable = false;
+        w.drained = false;
+        w.inputEnded = false;
+    }
+
     /** Arms the one-shot registration of {@code fd} for the events its waiters want. */
     private void arm(int fd, FdWaiters w) throws IOException {
+        w.keptAt = FdWaiters.NOT_KEPT; // if it was kept, this MOD makes it one-shot
         int mask = w.wanted();
         int err = epoll.ctl(NativeEPoll.CTL_MOD, fd, NativeEPoll.EPOLLONESHOT | mask);
         if (err == NativeEPoll.ENOENT) {
@@ -257,6 +412,7 @@ public final class FdPoller implements AutoCloseable {
             FdWaiters[] table = waiters;
             FdWaiters w = fd < table.length ? table[fd] : null;
             if (w != null) {
+                w.drained = false; // a close or shutdown: let the next read look for itself
                 if (w.reader != null && (event == null || event == IoEvent.READ)) {
                     w.reader.unpark();
                 }
@@ -287,9 +443,17 @@ public final class FdPoller implements AutoCloseable {
         if (w == null) {
             return;
         }
+        boolean error = (events & (NativeEPoll.EPOLLERR | NativeEPoll.EPOLLHUP)) != 0;
+        if (w.keptAt != FdWaiters.NOT_KEPT) {
+            if (error || (events & NativeEPoll.EPOLLRDHUP) != 0) {
+                w.inputEnded = true;
+            }
+            readyKept(w, error || (events & (NativeEPoll.EPOLLIN | NativeEPoll.EPOLLRDHUP)) != 0,
+                    error || (events & NativeEPoll.EPOLLOUT) != 0);
+            return;
+        }
         // One-shot: the whole registration is disarmed now, whichever event fired.
         w.armed = 0;
-        boolean error = (events & (NativeEPoll.EPOLLERR | NativeEPoll.EPOLLHUP)) != 0;
         if (w.reader != null && (error || (events & NativeEPoll.EPOLLIN) != 0)) {
             Strand s = w.reader;
             w.reader = null;
@@ -307,6 +471,29 @@ public final class FdPoller implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // cannot wait for it any more: wake it, the JDK's socket code re-checks and reports
                 wakeAll(w);
+            }
+        }
+    }
+
+    /** An edge of a kept registration: wake the waiter of each direction, or remember the edge for the next one. */
+    private static void readyKept(FdWaiters w, boolean in, boolean out) {
+        if (in) {
+            w.drained = false;
+            Strand s = w.reader;
+            if (s != null) {
+                w.reader = null;
+                s.unpark();
+            } else {
+                w.readable = true;
+            }
+        }
+        if (out) {
+            Strand s = w.writer;
+            if (s != null) {
+                w.writer = null;
+                s.unpark();
+            } else {
+                w.writable = true;
             }
         }
     }
@@ -336,6 +523,7 @@ public final class FdPoller implements AutoCloseable {
                 w.reader = null;
                 w.writer = null;
                 w.armed = 0;
+                w.keptAt = FdWaiters.NOT_KEPT;
                 if (r != null) {
                     r.raise(failure);
                 }

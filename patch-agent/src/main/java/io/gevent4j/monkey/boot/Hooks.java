@@ -1,5 +1,6 @@
 package io.gevent4j.monkey.boot;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -139,6 +140,33 @@ public interface Hooks {
      * @param event 1 or 4
      */
     void stopPoll(int fd, int event);
+
+    /**
+     * {@code sun.nio.ch.UnixDispatcher.close(FileDescriptor)}: the JDK is about to close a socket's fd
+     * (no I/O is in progress on it); hubs that keep the fd registered in their epoll must register a
+     * socket that reuses the number afresh. The JDK body runs afterwards.
+     *
+     * @param fd the socket's file descriptor, still open
+     */
+    void socketClosing(FileDescriptor fd);
+
+    /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead}, before its syscall: whether the read would find nothing
+     * (the hub knows the socket's receive queue is empty and no data came since).
+     *
+     * @param fd the socket's file descriptor
+     * @return true to skip the syscall and report {@code IOStatus.UNAVAILABLE} (the JDK then waits)
+     */
+    boolean socketReadWouldBlock(FileDescriptor fd);
+
+    /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead} returned.
+     *
+     * @param fd the socket's file descriptor
+     * @param n the bytes read, or the JDK's {@code IOStatus} code
+     * @param len the bytes asked for
+     */
+    void socketReadReturned(FileDescriptor fd, int n, int len);
 
     /**
      * {@code VirtualThread.parkOnCarrierThread}: the current virtual thread could not unmount to park.

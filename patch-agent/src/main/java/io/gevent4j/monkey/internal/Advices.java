@@ -6,6 +6,7 @@ import io.gevent4j.monkey.boot.Offloaded;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -236,6 +237,54 @@ final class Advices {
             Hooks hooks = Dispatch.hooks();
             if (hooks != null) {
                 hooks.stopPoll(fd, event);
+            }
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.UnixDispatcher.close(FileDescriptor)}, where the JDK closes every socket and NIO
+     * pipe fd: tell the hubs, which keep such fds registered in their epoll between waits, before the fd
+     * number can be reused.
+     */
+    static final class SocketClose {
+        private SocketClose() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) FileDescriptor fd) {
+            Hooks hooks = Dispatch.hooks();
+            if (hooks != null) {
+                hooks.socketClosing(fd);
+            }
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.NioSocketImpl.tryRead(FileDescriptor, byte[], int, int)}, the non-blocking read
+     * of every {@code java.net.Socket}: in a greenlet whose hub knows the socket has nothing to read,
+     * the syscall is skipped and "nothing available" ({@code IOStatus.UNAVAILABLE}, -2) returned, so
+     * that the JDK's read goes straight to its wait; every read's result is told to the hub.
+     */
+    static final class SocketTryRead {
+        private SocketTryRead() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) FileDescriptor fd) {
+            Hooks hooks = Dispatch.hooks();
+            return hooks != null && hooks.socketReadWouldBlock(fd);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean skipped, @Advice.Argument(0) FileDescriptor fd,
+                         @Advice.Argument(3) int len, @Advice.Return(readOnly = false) int n) {
+            if (skipped) {
+                n = -2; // IOStatus.UNAVAILABLE
+                return;
+            }
+            Hooks hooks = Dispatch.hooks();
+            if (hooks != null) {
+                hooks.socketReadReturned(fd, n, len);
             }
         }
     }

@@ -7,7 +7,10 @@ import io.gevent4j.monkey.boot.Hooks;
 import io.gevent4j.monkey.boot.Offloaded;
 import io.gevent4j.spi.AgentSupport;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -22,6 +25,18 @@ final class CooperativeHooks implements Hooks {
     private static final int POLLIN = 1;
     /** A selector's wait needs no open check: closing a selector wakes it up first. */
     private static final BooleanSupplier ALWAYS_OPEN = () -> true;
+
+    /** {@code FileDescriptor.fd} (the agent opens {@code java.io}). */
+    private static final VarHandle FD_VALUE;
+
+    static {
+        try {
+            FD_VALUE = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                    .findVarHandle(FileDescriptor.class, "fd", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Offload offload;
     final ThreadPatch threads;
@@ -132,7 +147,8 @@ final class CooperativeHooks implements Hooks {
      */
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        if (!AgentSupport.waitForFd(fd, event, nanos, isOpen)) {
+        // every fd that comes here is a socket or a pipe of sun.nio.ch, closed through socketClosing
+        if (!AgentSupport.waitForSocketFd(fd, event, nanos, isOpen)) {
             return false;
         }
         Patches.HUBPOLLER.counter().increment();
@@ -156,6 +172,21 @@ final class CooperativeHooks implements Hooks {
     @Override
     public void stopPoll(int fd, int event) {
         AgentSupport.wakeFdWaiters(fd, event);
+    }
+
+    @Override
+    public void socketClosing(FileDescriptor fd) {
+        AgentSupport.socketClosing((int) FD_VALUE.get(fd));
+    }
+
+    @Override
+    public boolean socketReadWouldBlock(FileDescriptor fd) {
+        return AgentSupport.socketReadWouldBlock((int) FD_VALUE.get(fd));
+    }
+
+    @Override
+    public void socketReadReturned(FileDescriptor fd, int n, int len) {
+        AgentSupport.socketReadReturned((int) FD_VALUE.get(fd), n, len);
     }
 
     @Override

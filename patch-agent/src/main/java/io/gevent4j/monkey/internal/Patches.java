@@ -6,6 +6,7 @@ import io.gevent4j.monkey.internal.Patch.Weave;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
+import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,12 @@ import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
 final class Patches {
     /** The class whose static park path every blocking socket of a virtual thread goes through. */
     static final String POLLER = "sun.nio.ch.Poller";
+
+    /** Where the JDK closes the fd of every socket and NIO pipe ({@code SocketDispatcher}, {@code DatagramDispatcher}). */
+    static final String SOCKET_CLOSER = "sun.nio.ch.UnixDispatcher";
+
+    /** The JDK's {@code java.net.Socket} implementation. */
+    static final String SOCKET_IMPL = "sun.nio.ch.NioSocketImpl";
 
     /** The main methods the launcher may pick (JEP 512): static or instance, with or without String[]. */
     static final ElementMatcher.Junction<MethodDescription> MAIN_METHOD = named("main").and(returns(void.class))
@@ -64,6 +71,11 @@ final class Patches {
             // stopPoll(int) calls stopPoll(int, int) for each event, so this one covers both.
             Weave.of(POLLER, Advices.PollerStopPoll.class, named("stopPoll").and(isStatic())
                     .and(takesArguments(int.class, int.class))),
+            // the hubs keep socket fds registered between waits: they must hear of every close
+            Weave.of(SOCKET_CLOSER, Advices.SocketClose.class, named("close").and(takesArguments(FileDescriptor.class))),
+            // a read the hub knows would find nothing goes straight to its wait
+            Weave.of(SOCKET_IMPL, Advices.SocketTryRead.class, named("tryRead")
+                    .and(takesArguments(FileDescriptor.class, byte[].class, int.class, int.class))),
             PINNED_PARK),
             SelfTest::checkHubPoller, new LongAdder());
 

@@ -177,6 +177,9 @@ final class SelfTest {
         // Advice on a method that is not there weaves nothing and says nothing: check they exist.
         try {
             Class.forName(Patches.POLLER, false, null).getDeclaredMethod("stopPoll", int.class, int.class);
+            Class.forName(Patches.SOCKET_CLOSER, false, null).getDeclaredMethod("close", java.io.FileDescriptor.class);
+            Class.forName(Patches.SOCKET_IMPL, false, null)
+                    .getDeclaredMethod("tryRead", java.io.FileDescriptor.class, byte[].class, int.class, int.class);
             Class.forName("java.lang.VirtualThread", false, null)
                     .getDeclaredMethod("parkOnCarrierThread", boolean.class, long.class);
         } catch (NoSuchMethodException e) {
