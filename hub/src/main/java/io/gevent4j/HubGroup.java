@@ -174,10 +174,8 @@ public final class HubGroup implements AutoCloseable {
      */
     public Greenlet<Void> spawn(Gevent.Task task) {
         Objects.requireNonNull(task, "task");
-        return spawn(() -> {
-            task.run();
-            return null;
-        });
+        Member m = members.get(nextIndex());
+        return m.start(Greenlet.ofTask(m.hub, task)); // the task as is: no Callable around it
     }
 
     /**
@@ -275,12 +273,16 @@ public final class HubGroup implements AutoCloseable {
         }
 
         <T> Greenlet<T> spawn(Callable<T> task) {
-            Hub h = hub;
+            return start(new Greenlet<>(hub, task));
+        }
+
+        /** Starts {@code g}, a new greenlet of this member's hub, from any thread. */
+        <T> Greenlet<T> start(Greenlet<T> g) {
+            Hub h = g.hub();
             if (h.inHub()) {
                 checkOpen();
-                return new Greenlet<>(h, task).start();
+                return g.start();
             }
-            Greenlet<T> g = new Greenlet<>(h, task);
             // Under the lock: a hand-off is either posted before the shutdown's marker (so the hub starts
             // it, and its close then kills it like any other greenlet) or refused here, never lost.
             synchronized (this) {

@@ -2,6 +2,7 @@ package io.gevent4j.event;
 
 import io.gevent4j.Hub;
 import io.gevent4j.Waitable;
+import io.gevent4j.core.Strand;
 import io.gevent4j.internal.loop.Linkable;
 
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class Event extends Linkable<Event> implements Waitable {
     public void await() throws InterruptedException {
         hub.checkInHub(this);
         if (!flag) {
-            awaitReady(null);
+            awaitSet();
         }
     }
 
@@ -68,6 +69,22 @@ public final class Event extends Linkable<Event> implements Waitable {
     public boolean await(Duration timeout) throws InterruptedException {
         hub.checkInHub(this);
         return awaitReady(timeout);
+    }
+
+    /**
+     * The untimed wait, on its own: the waiting strand is the event's link, and the loop is here rather
+     * than in {@code awaitReady}, one frame less in the stack that every parked waiter keeps.
+     */
+    private void awaitSet() throws InterruptedException {
+        Strand me = Strand.current();
+        addWaiter(me);
+        try {
+            do {
+                me.park(this);
+            } while (!flag);
+        } finally {
+            removeLink(me);
+        }
     }
 
     @Override

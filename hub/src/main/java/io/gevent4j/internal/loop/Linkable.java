@@ -55,6 +55,15 @@ public abstract class Linkable<S> {
         append(callback);
     }
 
+    /**
+     * Adds a waiting strand, unparked when the object becomes ready; the caller checked it is not ready.
+     *
+     * @param waiter the strand
+     */
+    protected final void addWaiter(Strand waiter) {
+        append(waiter);
+    }
+
     /** Adds {@code callback} (a Consumer or a Strand) to the list. */
     @SuppressWarnings("unchecked")
     private void append(Object callback) {
