@@ -1,7 +1,7 @@
 package io.gevent4j;
 
 import io.gevent4j.core.GreenletExit;
-import io.gevent4j.internal.ThreadStartScope;
+import io.gevent4j.internal.scope.ThreadStartScope;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +58,7 @@ public final class Gevent {
      * @return the started greenlet
      */
     public static Greenlet<Void> spawn(Task task) {
-        Objects.requireNonNull(task, "task");
-        return spawn(() -> {
-            task.run();
-            return null;
-        });
+        return Greenlet.ofTask(Hub.current(), task).start();
     }
 
     /**
@@ -85,11 +81,7 @@ public final class Gevent {
      * @return the greenlet, started later
      */
     public static Greenlet<Void> spawnLater(Duration delay, Task task) {
-        Objects.requireNonNull(task, "task");
-        return spawnLater(delay, () -> {
-            task.run();
-            return null;
-        });
+        return Greenlet.ofTask(Hub.current(), task).startLater(delay);
     }
 
     /** {@return the current greenlet, or {@code null} outside greenlets (gevent's {@code getcurrent()})} */

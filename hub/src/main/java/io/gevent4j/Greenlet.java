@@ -71,7 +71,8 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     private static final byte SCHEDULED = 4;
 
     private final Hub hub;
-    private final Callable<T> task;
+    /** What it runs: a {@link Callable}, or a {@link Gevent.Task} (whose value is null), with no wrapper around it. */
+    private final Object task;
     private final long id;
     private final long spawnedAt;
     /**
@@ -101,9 +102,10 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
 
     /**
      * The strand of a greenlet: what the carrier schedules; it names itself after its greenlet. It is its
-     * thread's body too (it runs the greenlet), which saves a lambda per greenlet.
+     * thread's task too ({@link Strand#createThread()}: it runs the greenlet), which saves the task objects
+     * per greenlet.
      */
-    static final class Body extends Strand implements Runnable {
+    static final class Body extends Strand {
         final Greenlet<?> greenlet;
 
         Body(Greenlet<?> greenlet) {
@@ -116,9 +118,12 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return greenlet.name();
         }
 
-        /** Makes the greenlet's thread, named after it. */
+        /**
+         * Makes the greenlet's thread, named after it. Its task is the strand itself ({@link #runBody()}):
+         * no wrapper object, and one frame less in the stack of every parked greenlet.
+         */
         Thread newThread() {
-            Thread t = createThread(this);
+            Thread t = createThread();
             String n = greenlet.name;
             if (n != null) {
                 t.setName(n); // named before it started: thread dumps show the name too
@@ -126,9 +131,9 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             return t;
         }
 
-        /** The thread's body: the greenlet's. Only its thread calls this (as a package-private class, nothing outside can). */
+        /** The thread's body: the greenlet's (run by {@link Strand#run()} on the greenlet's own thread only). */
         @Override
-        public void run() {
+        protected void runBody() {
             greenlet.body();
         }
 
@@ -142,8 +147,12 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
     }
 
     Greenlet(Hub hub, Callable<T> task) {
+        this(hub, (Object) Objects.requireNonNull(task, "task"));
+    }
+
+    private Greenlet(Hub hub, Object task) {
         this.hub = hub;
-        this.task = Objects.requireNonNull(task, "task");
+        this.task = task;
         this.id = IDS.incrementAndGet();
         this.spawnedAt = System.nanoTime();
     }
@@ -180,6 +189,18 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
 
     private void setFlag(byte f, boolean on) {
         flags = (byte) (on ? flags | f : flags & ~f);
+    }
+
+    /**
+     * A greenlet of {@code hub} that runs {@code task} and returns null: the task is called as is, with
+     * no {@link Callable} wrapped around it (a parked greenlet keeps its task and its frames alive).
+     *
+     * @param hub its hub
+     * @param task what it runs
+     * @return the unstarted greenlet
+     */
+    static Greenlet<Void> ofTask(Hub hub, Gevent.Task task) {
+        return new Greenlet<>(hub, (Object) Objects.requireNonNull(task, "task"));
     }
 
     /**
@@ -292,7 +313,7 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
         }
         try {
             me.throwPending();
-            value = task.call();
+            value = call();
         } catch (GreenletExit exit) {
             setFlag(KILLED, true);
         } catch (Throwable t) {
@@ -311,6 +332,15 @@ public class Greenlet<T> extends Linkable<Greenlet<T>> implements Future<T>, Wai
             }
         }
         die();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T call() throws Exception {
+        if (task instanceof Gevent.Task t) {
+            t.run();
+            return null;
+        }
+        return ((Callable<T>) task).call();
     }
 
     private void die() {

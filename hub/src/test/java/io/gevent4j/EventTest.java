@@ -143,4 +143,46 @@ class EventTest extends HubTestSupport {
         }
         assertEquals(List.of(r, e, g), order); // e is set before g returns
     }
+
+    @Test
+    void aWaiterKilledOrTimedOutLeavesTheEventAndTheOthersStillWake() throws Exception {
+        // an untimed waiter is its strand in the event's links: a kill must take it out again
+        Event e = new Event();
+        List<String> log = new ArrayList<>();
+        Greenlet<Void> killed = Gevent.spawn(() -> {
+            e.await();
+            log.add("killed one woke");
+        });
+        Greenlet<Void> timed = Gevent.spawn(() -> {
+            log.add("timed " + e.await(Duration.ofMillis(1)));
+        });
+        Greenlet<Void> stays = Gevent.spawn(() -> {
+            e.await();
+            log.add("stays");
+        });
+        turn();
+        assertTrue(e.toString().contains("3 waiting"), e.toString());
+        killed.kill();
+        timed.join();
+        assertEquals(List.of("timed false"), log);
+        assertTrue(e.toString().contains("1 waiting"), e.toString());
+        e.set();
+        stays.join();
+        assertEquals(List.of("timed false", "stays"), log);
+        assertTrue(killed.killed());
+    }
+
+    @Test
+    void aGreenletOfATaskReturnsNullAndFailsWithItsException() throws Exception {
+        Gevent.Task nothing = () -> { };
+        Gevent.Task fails = () -> {
+            throw new java.io.IOException("task failed");
+        };
+        Greenlet<Void> ok = Gevent.spawn(nothing);
+        Greenlet<Void> failing = Gevent.spawn(fails);
+        assertNull(ok.get());
+        ExecutionException error = assertThrows(ExecutionException.class, failing::get);
+        assertEquals("task failed", error.getCause().getMessage());
+        assertInstanceOf(java.io.IOException.class, error.getCause());
+    }
 }

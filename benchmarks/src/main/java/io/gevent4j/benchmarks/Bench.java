@@ -25,15 +25,23 @@ import java.util.concurrent.TimeUnit;
  * agent, and any mode the launcher adds with {@code -Dgevent4j.bench.launch.<name>=<JVM flags>}); with
  * {@code --compare} also plain JDK virtual threads on the default scheduler and on one carrier, and
  * Python gevent ({@code /usr/bin/python3} with Debian's {@code python3-gevent}). Every JVM column runs
- * the same {@code Workloads.runMain}: one unmeasured run of the workload, then the measured one, in the
- * same JVM. Ratios are taken within the run, against the better of the two virtual-thread columns.
+ * the same {@code Workloads.runMain}: unmeasured runs of the workload for at least 2 s (at least one),
+ * then the measured one, in the same JVM. Ratios are taken within the run, against the better of the two virtual-thread columns.
  *
  * <p>{@code echo_server} ({@link EchoServerBench}) is a second table: servers in their own process
  * under one shared load generator.
  */
 public final class Bench {
     static final String PYTHON = "/usr/bin/python3";
-    static final String HEAP = "-Xmx4g";
+    /**
+     * The heap flags of every JVM column, alike: a 4 GB heap with a 2 GB young generation, so that the
+     * million short-lived greenlets or threads of sleepers_1m are born and die between young collections
+     * instead of being copied by G1, whose default young generation here is a few hundred MB.
+     * {@code -Dgevent4j.bench.heap=...} replaces them (e.g. {@code -Xmx4g} alone, the earlier runs' flags).
+     */
+    static final String DEFAULT_HEAP = "-Xmx4g -Xmn2g";
+    static final List<String> HEAP = Arrays.stream(System.getProperty("gevent4j.bench.heap", DEFAULT_HEAP).trim().split("\\s+"))
+            .filter(f -> !f.isEmpty()).toList();
     /** The workloads that workloads.py has; the others (park_memory, sleepers_1m) have no gevent figure. */
     private static final Set<String> GEVENT_WORKLOADS = Set.of("spawn_join", "switch_sleep0", "queue_pingpong", "sleepers", "echo");
     /** System properties naming further gevent4j launch modes: {@code gevent4j.bench.launch.<name>=<JVM flags>}. */
@@ -57,7 +65,7 @@ public final class Bench {
      * A way to start a JVM.
      *
      * @param name the name in the table (gevent4j's launch mode, or the virtual-thread scheduler)
-     * @param jvmFlags the flags it adds to {@code java -Xmx4g -cp ...}
+     * @param jvmFlags the flags it adds to {@code java <heap flags> -cp ...}
      * @param extraClassPath appended to the class path, or "" (the patched launch needs the agent jar)
      * @param mainPrefix what comes before the workload's main class, e.g. the patched launch's launcher
      *        main, which then runs the workload's main as the root greenlet
@@ -313,11 +321,11 @@ public final class Bench {
         };
     }
 
-    /** {@code java -Xmx4g <launch flags> -cp <this class path> main args}. */
+    /** {@code java <heap flags> <launch flags> -cp <this class path> main args}. */
     static List<String> javaCommand(Launch launch, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Child.java());
-        cmd.add(HEAP);
+        cmd.addAll(HEAP);
         cmd.addAll(launch.jvmFlags());
         cmd.add("-cp");
         String classPath = System.getProperty("java.class.path");
@@ -501,9 +509,9 @@ public final class Bench {
         StringBuilder out = new StringBuilder();
         out.append(runLine(home, runs));
         out.append("# JVM: ").append(Child.java()).append(" (").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append("), every JVM column: java ").append(HEAP)
-                .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload once unmeasured")
-                .append(" (JIT warm-up), then once measured, in the same JVM\n");
+                .append(System.getProperty("java.runtime.version")).append("), every JVM column: java ").append(String.join(" ", HEAP))
+                .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload unmeasured for at least")
+                .append(" 2 s, at least once (JIT warm-up), then once measured, in the same JVM\n");
         for (Column c : columns) {
             out.append(String.format(Locale.ROOT, "#   %-18s ", c.name()));
             switch (c.side()) {

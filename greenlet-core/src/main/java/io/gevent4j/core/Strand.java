@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>All methods except {@link #unpark()} of a greenlet strand must be called on the strand's carrier.
  */
-public abstract class Strand implements Thread.UncaughtExceptionHandler {
+public abstract class Strand implements Thread.UncaughtExceptionHandler, Runnable {
     private static final VarHandle BLOCKER;
     private static final VarHandle PARKED_IN_HUB;
     private static final VarHandle NEXT_LIVE;
@@ -138,12 +138,52 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler {
      * @return the new thread; start it to schedule the greenlet
      */
     protected final Thread createThread(Runnable body) {
+        return newThreadOf(() -> runAsGreenlet(body));
+    }
+
+    /**
+     * Creates the virtual thread of this greenlet strand, unstarted, whose task is this strand itself:
+     * {@link #run()} runs {@link #runBody()}, counted as live. It saves the task object and a frame of
+     * every parked greenlet's stack that {@link #createThread(Runnable)} costs.
+     *
+     * @return the new thread; start it to schedule the greenlet
+     */
+    protected final Thread createThread() {
+        return newThreadOf(this);
+    }
+
+    private Thread newThreadOf(Runnable task) {
         if (thread != null) {
             throw new IllegalStateException(name() + " already has a thread");
         }
-        Thread t = carrier.newThread(this, () -> runAsGreenlet(body));
+        Thread t = carrier.newThread(this, task);
         thread = t;
         return t;
+    }
+
+    /**
+     * What a strand whose thread was made by {@link #createThread()} runs; the default fails.
+     */
+    protected void runBody() {
+        throw new UnsupportedOperationException(name() + " has no body of its own");
+    }
+
+    /**
+     * The task of the thread made by {@link #createThread()}: runs {@link #runBody()}, counted as live
+     * by the carrier. Run by the JDK on that thread; calling it from anywhere else fails.
+     */
+    @Override
+    public final void run() {
+        if (Thread.currentThread() != thread || this instanceof Carrier.RootStrand) {
+            throw new WrongThreadException("gevent4j: " + name() + " runs only as its own thread's task");
+        }
+        Carrier c = carrier;
+        c.liveBegun(this);
+        try {
+            runBody();
+        } finally {
+            c.liveEnded(this);
+        }
     }
 
     /**

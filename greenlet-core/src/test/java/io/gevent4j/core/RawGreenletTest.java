@@ -162,6 +162,49 @@ class RawGreenletTest {
             super(Carrier.current());
             createThread(body);
         }
+
+        /** A second thread for this strand: refused, it has one. */
+        void createThreadForTest() {
+            createThread();
+        }
+    }
+
+    /** A greenlet strand that is its own thread's task ({@link Strand#createThread()}). */
+    private static final class SelfRunningStrand extends Strand {
+        final List<String> log;
+        final Strand root;
+
+        SelfRunningStrand(List<String> log, Strand root) {
+            super(Carrier.current());
+            this.log = log;
+            this.root = root;
+            createThread();
+        }
+
+        @Override
+        protected void runBody() {
+            log.add("body runs on its own thread, live " + carrier().liveCount() + ", current " + (Strand.current() == this));
+            root.unpark();
+        }
+    }
+
+    @Test
+    void aStrandThatIsItsThreadsTaskRunsItsBodyCountedAsLiveAndOnlyThere() throws Exception {
+        List<String> log = new ArrayList<>();
+        Strand root = Strand.current();
+        SelfRunningStrand strand = new SelfRunningStrand(log, root);
+        // nobody else may run it: not the carrier thread, and not before or after its thread does
+        assertThrows(WrongThreadException.class, strand::run);
+        assertTrue(log.isEmpty());
+        strand.thread().start();
+        while (log.isEmpty()) {
+            root.park("the self-running strand");
+        }
+        assertEquals(List.of("body runs on its own thread, live 1, current true"), log);
+        assertEquals(0, Carrier.current().liveCount());
+        // a strand without a body of its own cannot be given a self-running thread by mistake
+        TestStrand plain = new TestStrand(() -> { });
+        assertThrows(IllegalStateException.class, () -> plain.createThreadForTest());
     }
 
     @Test

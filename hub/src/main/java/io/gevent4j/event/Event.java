@@ -52,7 +52,10 @@ public final class Event extends Linkable<Event> implements Waitable {
      * @throws InterruptedException if interrupted
      */
     public void await() throws InterruptedException {
-        await(null);
+        hub.checkInHub(this);
+        if (!flag) {
+            awaitReady(null);
+        }
     }
 
     /**

@@ -4,7 +4,7 @@ import io.gevent4j.Gevent;
 import io.gevent4j.Greenlet;
 import io.gevent4j.Hub;
 import io.gevent4j.core.Strand;
-import io.gevent4j.internal.ThreadStartScope;
+import io.gevent4j.internal.scope.ThreadStartScope;
 import io.gevent4j.internal.loop.FdPoller;
 import io.gevent4j.internal.loop.IoEvent;
 import io.gevent4j.internal.loop.Loop;

@@ -20,7 +20,11 @@ import java.util.function.Consumer;
  * @param <S> the type handed to callbacks (the subclass)
  */
 public abstract class Linkable<S> {
-    /** null, one callback (the common case: one joiner), or an ArrayList of them, in the order added. */
+    /**
+     * null, one callback (the common case: one joiner), or an ArrayList of them, in the order added. A
+     * callback is a {@code Consumer}, or a {@link Strand} waiting in {@link #awaitReady}, which firing
+     * unparks (a waiter then costs no callback object).
+     */
     private Object callbacks;
 
     /** For subclasses. */
@@ -43,12 +47,17 @@ public abstract class Linkable<S> {
      *
      * @param callback receives the object
      */
-    @SuppressWarnings("unchecked")
     protected final void addLink(Consumer<? super S> callback) {
         if (isReadyNow()) {
-            callback.accept((S) this);
+            fire(callback);
             return;
         }
+        append(callback);
+    }
+
+    /** Adds {@code callback} (a Consumer or a Strand) to the list. */
+    @SuppressWarnings("unchecked")
+    private void append(Object callback) {
         Object c = callbacks;
         if (c == null) {
             callbacks = callback;
@@ -106,6 +115,10 @@ public abstract class Linkable<S> {
     @SuppressWarnings("unchecked")
     private void fire(Object callback) {
         try {
+            if (callback instanceof Strand waiter) {
+                waiter.unpark();
+                return;
+            }
             ((Consumer<? super S>) callback).accept((S) this);
         } catch (Throwable error) {
             reportLinkError("link of " + this, error);
@@ -124,12 +137,18 @@ public abstract class Linkable<S> {
             return true;
         }
         Strand me = Strand.current();
-        Consumer<S> wake = ready -> me.unpark();
-        addLink(wake);
+        append(me); // not ready: fireLinks unparks it
         try {
+            if (timeout == null) {
+                // the common wait, inline: every frame here stays in the parked greenlet's stack
+                do {
+                    me.park(this);
+                } while (!isReadyNow());
+                return true;
+            }
             return Waits.parkUntil(this, timeout, this::isReadyNow);
         } finally {
-            removeLink(wake);
+            removeLink(me);
         }
     }
 }

@@ -114,4 +114,60 @@ class TimerHeapTest {
         timers.get(0).cancel(); // cancelling a fired timer does nothing
         assertEquals(0, heap.size());
     }
+
+    @Test
+    void mostlyOrderedTimersWithManyCancelsMatchASortedModel() {
+        // most timers come in deadline order (the run), some out of order (the heap); many are cancelled
+        // (timeouts left early), which makes the run compact itself; ties across both stay FIFO
+        Random random = new Random(17);
+        TimerHeap heap = new TimerHeap();
+        TreeSet<Entry> model = new TreeSet<>(ORDER);
+        List<Entry> recent = new ArrayList<>();
+        List<Long> fired = new ArrayList<>();
+        long now = 0;
+        long latest = 0;
+        long seq = 0;
+        for (int step = 0; step < 300_000; step++) {
+            int op = random.nextInt(20);
+            if (op < 12) {
+                long deadline = op < 10 ? (latest += random.nextInt(3)) : now + random.nextInt(Math.max(1, (int) (latest - now) + 5));
+                long id = seq++;
+                Entry e = new Entry(deadline, id, heap.runAt(deadline, () -> fired.add(id)));
+                model.add(e);
+                recent.add(e);
+            } else if (op < 18 && !recent.isEmpty()) {
+                Entry e = recent.remove(random.nextInt(recent.size()));
+                e.timer().cancel();
+                model.remove(e);
+                assertFalse(e.timer().pending());
+            } else {
+                now += random.nextInt(4);
+                latest = Math.max(latest, now);
+                fired.clear();
+                List<Long> expected = new ArrayList<>();
+                while (!model.isEmpty() && model.first().deadline() <= now) {
+                    expected.add(model.pollFirst().seq());
+                }
+                long next = heap.fireDue(now, failOnError());
+                assertEquals(expected, fired, "timers fired at " + now);
+                assertEquals(model.isEmpty() ? -1 : model.first().deadline() - now, next);
+            }
+            assertEquals(model.size(), heap.size());
+            if (step % 50_000 == 0) {
+                assertEquals(model.size(), heap.snapshot().length);
+                for (TimerHeap.Timer t : heap.snapshot()) {
+                    assertTrue(t.pending());
+                }
+            }
+            if (recent.size() > 5_000) {
+                recent.subList(0, 2_500).clear();
+            }
+        }
+        heap.clear();
+        assertEquals(0, heap.size());
+        assertEquals(0, heap.snapshot().length);
+        for (Entry e : model) {
+            assertFalse(e.timer().pending());
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package io.gevent4j.internal;
+package io.gevent4j.internal.scope;
 
 import java.util.ArrayList;
 import java.util.List;
