@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * agent, and any mode the launcher adds with {@code -Dgevent4j.bench.launch.<name>=<JVM flags>}); with
  * {@code --compare} also plain JDK virtual threads on the default scheduler and on one carrier, and
  * Python gevent ({@code /usr/bin/python3} with Debian's {@code python3-gevent}). Every JVM column runs
- * the same {@code Workloads.runMain}: one unmeasured run of the workload, then the measured one, in the
- * same JVM. Ratios are taken within the run, against the better of the two virtual-thread columns.
+ * the same {@code Workloads.runMain}: unmeasured runs of the workload for at least 2 s (at least one),
+ * then the measured one, in the same JVM. Ratios are taken within the run, against the better of the two virtual-thread columns.
  *
  * <p>{@code echo_server} ({@link EchoServerBench}) is a second table: servers in their own process
  * under one shared load generator.
@@ -510,8 +510,8 @@ public final class Bench {
         out.append(runLine(home, runs));
         out.append("# JVM: ").append(Child.java()).append(" (").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append("), every JVM column: java ").append(String.join(" ", HEAP))
-                .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload once unmeasured")
-                .append(" (JIT warm-up), then once measured, in the same JVM\n");
+                .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload unmeasured for at least")
+                .append(" 2 s, at least once (JIT warm-up), then once measured, in the same JVM\n");
         for (Column c : columns) {
             out.append(String.format(Locale.ROOT, "#   %-18s ", c.name()));
             switch (c.side()) {

@@ -163,10 +163,16 @@ public final class Workloads {
         runMain(args.length > 0 && stress().containsKey(args[0]) ? stress() : all(), args);
     }
 
+    /** How long {@link #runMain} keeps repeating a workload unmeasured before the measured run. */
+    static final long DEFAULT_WARMUP_MILLIS = 2_000;
+
     /**
      * Runs {@code NAME|all [N...]} from a table of workloads and prints one METRIC line each. Unless
-     * {@code -Dgevent4j.bench.warmup=false}, each workload runs once first to warm up the JIT, and the
-     * second run is the one reported (workloads.py runs once: CPython has no JIT to warm up).
+     * {@code -Dgevent4j.bench.warmup=false}, each workload first runs unmeasured to warm up the JIT: at
+     * least once, and again until {@code -Dgevent4j.bench.warmupMillis} (default 2,000 ms) have passed,
+     * so that a workload whose run takes a tenth of a second is measured once its code is compiled, as a
+     * long one is after one run. The next run is the one reported. Every JVM column goes through here, so
+     * every column gets the same warm-up (workloads.py runs once: CPython has no JIT to warm up).
      *
      * @param table the workloads
      * @param args the workload name and its sizes
@@ -180,6 +186,7 @@ public final class Workloads {
         }
         List<String> names = name.equals("all") ? List.copyOf(table.keySet()) : List.of(name);
         boolean warmup = Boolean.parseBoolean(System.getProperty("gevent4j.bench.warmup", "true"));
+        long warmupNanos = Long.getLong("gevent4j.bench.warmupMillis", DEFAULT_WARMUP_MILLIS) * 1_000_000L;
         for (String n : names) {
             Workload w = table.get(n);
             if (w == null) {
@@ -187,7 +194,13 @@ public final class Workloads {
                 System.exit(2);
             }
             if (warmup) {
-                w.run(rest);
+                long start = System.nanoTime();
+                int rounds = 0;
+                do {
+                    w.run(rest);
+                    rounds++;
+                } while (System.nanoTime() - start < warmupNanos);
+                System.err.println("warm-up: " + n + " ran " + rounds + " time(s) unmeasured");
             }
             System.out.println(w.run(rest));
         }

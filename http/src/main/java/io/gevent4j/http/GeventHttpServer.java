@@ -52,6 +52,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * JDK's exchange task: reading the request line and headers, the handler, the response) runs as a
  * greenlet through a greenlet executor: {@link Hub#executor()} of the hub that calls {@link #start()},
  * or {@link HubGroup#executor()} with {@link Builder#hubGroup}, which spreads requests over every core.
+ * On one hub under the agent the dispatcher loop itself runs as a greenlet of that hub (its
+ * {@code Selector} waits in the hub's epoll), so a request needs no wake-up of another thread; in API
+ * mode and on a hub group it is the JDK's own thread.
  * The JDK serves keep-alive (HTTP/1.1 by default; HTTP/1.0 with {@code Connection: keep-alive}) and
  * answers pipelined requests one after the other, in order.
  *
@@ -427,20 +430,23 @@ public final class GeventHttpServer implements AutoCloseable {
     /**
      * Starts the JDK server, whose {@code start()} starts its dispatcher thread: the loop that accepts
      * connections, waits in a {@code Selector} for requests on idle keep-alive connections, and hands each
-     * request to the executor. Under the agent (patches {@code threadscope} and {@code selector}) that
-     * thread starts as a greenlet of {@code owner}, the hub that runs the requests: a request then goes
-     * from readiness to handler to the next wait on one thread, with no wake-up of another thread in
-     * between (the JDK's platform dispatcher costs two per request: handing the request to the hub,
-     * and the finished exchange back to the dispatcher). Without the agent it stays the JDK's thread.
+     * request to the executor. On one hub, under the agent (patches {@code threadscope} and
+     * {@code selector}), that thread starts as a greenlet of the hub that runs the requests: a request
+     * then goes from readiness to handler to the next wait on one thread, with no wake-up of another
+     * thread in between (the JDK's platform dispatcher costs two per request: handing the request to the
+     * hub, and the finished exchange back to the dispatcher). On a hub group the requests run on several
+     * threads anyway, and the dispatcher stays the JDK's own thread: as a greenlet it would share one
+     * hub with that hub's requests (measured: no less CPU per request, a worse p99). Without the agent
+     * it is always the JDK's thread.
      *
      * @return the dispatcher's greenlet, or {@code null} if the JDK started a platform thread
      */
-    private static Greenlet<?> startDispatcher(com.sun.net.httpserver.HttpServer server, Hub owner) throws Exception {
-        if (owner.inHub()) {
-            return first(Gevent.startThreadsAsGreenlets(server::start));
+    private Greenlet<?> startDispatcher(com.sun.net.httpserver.HttpServer server, Hub owner) throws Exception {
+        if (group != null || !owner.inHub()) {
+            server.start();
+            return null;
         }
-        // a hub group's hub: start it there
-        return owner.submit(() -> first(Gevent.startThreadsAsGreenlets(server::start))).get();
+        return first(Gevent.startThreadsAsGreenlets(server::start));
     }
 
     private static Greenlet<?> first(List<Greenlet<?>> started) {

@@ -150,6 +150,15 @@ class HubPollerIT {
     }
 
     @Test
+    void dataAfterAnUrgentByteIsRead() {
+        for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
+            Map<String, String> urgent = r.scenario("urgent");
+            assertEquals("abcdef", urgent.get("read"), r.describe());
+            assertEquals("0", urgent.get("hubWaiting"), r.describe());
+        }
+    }
+
+    @Test
     void anInterruptClosesTheSocketAsTheJdkDoes() {
         for (HubPollerChildJvm.Result r : new HubPollerChildJvm.Result[] {hub, jdk}) {
             Map<String, String> interrupt = r.scenario("interrupt");

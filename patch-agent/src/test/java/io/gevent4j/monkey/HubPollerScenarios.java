@@ -52,7 +52,7 @@ public final class HubPollerScenarios {
     public static void main(String[] args) throws Exception {
         List<String> names = args.length > 0 ? Arrays.asList(args)
                 : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned",
-                        "reuse", "edge", "eof");
+                        "reuse", "edge", "eof", "urgent");
         System.out.println("PATCHED " + Monkey.isPatched("hubpoller"));
         for (String name : names) {
             Scenario scenario = switch (name) {
@@ -68,6 +68,7 @@ public final class HubPollerScenarios {
                 case "reuse" -> HubPollerScenarios::fdReusedByANewSocket;
                 case "edge" -> HubPollerScenarios::timeoutThenData;
                 case "eof" -> HubPollerScenarios::endOfInputAfterAShortRead;
+                case "urgent" -> HubPollerScenarios::dataAfterUrgentData;
                 default -> throw new IllegalArgumentException("unknown scenario " + name);
             };
             try {
@@ -390,6 +391,41 @@ public final class HubPollerScenarios {
             together.join(LIMIT);
             later.join(LIMIT);
             return "together=" + together.value() + " later=" + later.value() + " hubWaiting=" + hubWaiting();
+        }
+    }
+
+    /**
+     * Data, an urgent byte (out of band: the reader does not see it) and more data arrive together
+     * while the reader waits: a read stops at the urgent mark with data left behind, and the data
+     * after it must still be read.
+     */
+    private static String dataAfterUrgentData() throws Exception {
+        Socket[] p = pair();
+        try (Socket client = p[0]; Socket accepted = p[1]) {
+            accepted.setSoTimeout(5_000);
+            Greenlet<String> reader = Gevent.spawn(() -> {
+                byte[] buf = new byte[4096];
+                StringBuilder got = new StringBuilder();
+                try {
+                    while (got.length() < 6) {
+                        int n = accepted.getInputStream().read(buf);
+                        if (n < 0) {
+                            return got + "/eof";
+                        }
+                        got.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    return got.toString();
+                } catch (SocketTimeoutException e) {
+                    return got + "/timeout";
+                }
+            });
+            Gevent.sleep(0); // the reader waits
+            OutputStream out = client.getOutputStream();
+            out.write("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.sendUrgentData('!');
+            out.write("def".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            reader.join(LIMIT);
+            return "read=" + reader.value() + " hubWaiting=" + hubWaiting();
         }
     }
 

@@ -27,6 +27,8 @@ public final class NativeEPoll implements AutoCloseable {
     public static final int CTL_MOD = 3;
     /** Event bits. */
     public static final int EPOLLIN = 0x1;
+    /** Event bits: urgent (out-of-band) data. */
+    public static final int EPOLLPRI = 0x2;
     /** Event bits. */
     public static final int EPOLLOUT = 0x4;
     /** Event bits. */

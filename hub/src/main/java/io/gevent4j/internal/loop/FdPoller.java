@@ -56,11 +56,12 @@ public final class FdPoller implements AutoCloseable {
          */
         boolean drained;
         /**
-         * Kept registration: an edge said the peer shut down its output or the socket failed
-         * ({@code EPOLLRDHUP}, {@code EPOLLHUP}, {@code EPOLLERR}). That state lasts and brings no new
-         * edge, and a short read may stop right before the end of input, so reads are never skipped again.
+         * Kept registration: an edge said the peer shut down its output, the socket failed, or urgent
+         * data came ({@code EPOLLRDHUP}, {@code EPOLLHUP}, {@code EPOLLERR}, {@code EPOLLPRI}). A short
+         * read may then stop right before the end of input or at the urgent mark with data left, and
+         * no new edge would come for it, so reads of this socket are never skipped again.
          */
-        boolean inputEnded;
+        boolean readSkipOff;
 
         /** Consumes the remembered edge of {@code event}: true if one had arrived since the last wait. */
         boolean takeEdge(IoEvent event) {
@@ -209,7 +210,7 @@ public final class FdPoller implements AutoCloseable {
     public boolean readWouldBlock(int fd) {
         FdWaiters[] table = waiters;
         FdWaiters w = fd < table.length ? table[fd] : null;
-        return w != null && w.drained && !w.readable && !w.inputEnded && w.reader == null && w.keptAt == FdCloses.of(fd);
+        return w != null && w.drained && !w.readable && !w.readSkipOff && w.reader == null && w.keptAt == FdCloses.of(fd);
     }
 
     /**
@@ -359,7 +360,8 @@ public final class FdPoller implements AutoCloseable {
      * readiness as a first edge, so the remembered edges start cleared.
      */
     private void keep(int fd, FdWaiters w, int closes) throws IOException {
-        int mask = NativeEPoll.EPOLLET | NativeEPoll.EPOLLIN | NativeEPoll.EPOLLOUT | NativeEPoll.EPOLLRDHUP;
+        int mask = NativeEPoll.EPOLLET | NativeEPoll.EPOLLIN | NativeEPoll.EPOLLOUT | NativeEPoll.EPOLLRDHUP
+                | NativeEPoll.EPOLLPRI;
         int err = epoll.ctl(NativeEPoll.CTL_ADD, fd, mask);
         if (err == NativeEPoll.EEXIST) {
             err = epoll.ctl(NativeEPoll.CTL_MOD, fd, mask);
@@ -372,7 +374,7 @@ public final class FdPoller implements AutoCloseable {
         w.readable = false;
         w.writable = false;
         w.drained = false;
-        w.inputEnded = false;
+        w.readSkipOff = false;
     }
 
     /** Arms the one-shot registration of {@code fd} for the events its waiters want. */
@@ -445,10 +447,10 @@ public final class FdPoller implements AutoCloseable {
         }
         boolean error = (events & (NativeEPoll.EPOLLERR | NativeEPoll.EPOLLHUP)) != 0;
         if (w.keptAt != FdWaiters.NOT_KEPT) {
-            if (error || (events & NativeEPoll.EPOLLRDHUP) != 0) {
-                w.inputEnded = true;
+            if (error || (events & (NativeEPoll.EPOLLRDHUP | NativeEPoll.EPOLLPRI)) != 0) {
+                w.readSkipOff = true;
             }
-            readyKept(w, error || (events & (NativeEPoll.EPOLLIN | NativeEPoll.EPOLLRDHUP)) != 0,
+            readyKept(w, error || (events & (NativeEPoll.EPOLLIN | NativeEPoll.EPOLLRDHUP | NativeEPoll.EPOLLPRI)) != 0,
                     error || (events & NativeEPoll.EPOLLOUT) != 0);
             return;
         }
