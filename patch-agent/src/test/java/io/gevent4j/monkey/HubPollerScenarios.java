@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -37,11 +39,6 @@ public final class HubPollerScenarios {
     private HubPollerScenarios() {
     }
 
-    /** A scenario of this program. */
-    @FunctionalInterface
-    private interface Scenario {
-        String run() throws Exception;
-    }
 
     /**
      * Runs the scenarios named in {@code args} (all when none is given).
@@ -50,34 +47,21 @@ public final class HubPollerScenarios {
      * @throws Exception never on purpose: each scenario reports its own failure
      */
     public static void main(String[] args) throws Exception {
-        List<String> names = args.length > 0 ? Arrays.asList(args)
-                : List.of("route", "echo", "close", "timeout", "kill", "interrupt", "write", "connect", "pinned",
-                        "reuse", "edge", "eof", "urgent");
-        System.out.println("PATCHED " + Monkey.isPatched("hubpoller"));
-        for (String name : names) {
-            Scenario scenario = switch (name) {
-                case "route" -> HubPollerScenarios::route;
-                case "echo" -> HubPollerScenarios::echo;
-                case "close" -> HubPollerScenarios::closeWhileWaiting;
-                case "timeout" -> HubPollerScenarios::soTimeout;
-                case "kill" -> HubPollerScenarios::killWhileWaiting;
-                case "interrupt" -> HubPollerScenarios::interruptWhileWaiting;
-                case "write" -> HubPollerScenarios::writeWaitsForRoom;
-                case "connect" -> HubPollerScenarios::connectTimeout;
-                case "pinned" -> HubPollerScenarios::pinnedRead;
-                case "reuse" -> HubPollerScenarios::fdReusedByANewSocket;
-                case "edge" -> HubPollerScenarios::timeoutThenData;
-                case "eof" -> HubPollerScenarios::endOfInputAfterAShortRead;
-                case "urgent" -> HubPollerScenarios::dataAfterUrgentData;
-                default -> throw new IllegalArgumentException("unknown scenario " + name);
-            };
-            try {
-                System.out.println("RESULT " + name + " " + scenario.run());
-            } catch (Throwable t) {
-                System.out.println("FAIL " + name + " " + t);
-                t.printStackTrace(System.out);
-            }
-        }
+        Map<String, ChildScenarios.Scenario> scenarios = new LinkedHashMap<>();
+        scenarios.put("route", HubPollerScenarios::route);
+        scenarios.put("echo", HubPollerScenarios::echo);
+        scenarios.put("close", HubPollerScenarios::closeWhileWaiting);
+        scenarios.put("timeout", HubPollerScenarios::soTimeout);
+        scenarios.put("kill", HubPollerScenarios::killWhileWaiting);
+        scenarios.put("interrupt", HubPollerScenarios::interruptWhileWaiting);
+        scenarios.put("write", HubPollerScenarios::writeWaitsForRoom);
+        scenarios.put("connect", HubPollerScenarios::connectTimeout);
+        scenarios.put("pinned", HubPollerScenarios::pinnedRead);
+        scenarios.put("reuse", HubPollerScenarios::fdReusedByANewSocket);
+        scenarios.put("edge", HubPollerScenarios::timeoutThenData);
+        scenarios.put("eof", HubPollerScenarios::endOfInputAfterAShortRead);
+        scenarios.put("urgent", HubPollerScenarios::dataAfterUrgentData);
+        ChildScenarios.run("hubpoller", args, scenarios);
     }
 
     /** A connected pair: [client, accepted]. */

@@ -13,8 +13,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +35,6 @@ public final class SelectorScenarios {
     private SelectorScenarios() {
     }
 
-    /** A scenario of this program. */
-    @FunctionalInterface
-    private interface Scenario {
-        String run() throws Exception;
-    }
 
     /**
      * Runs the scenarios named in {@code args} (all when none is given).
@@ -47,27 +43,15 @@ public final class SelectorScenarios {
      * @throws Exception never on purpose: each scenario reports its own failure
      */
     public static void main(String[] args) throws Exception {
-        List<String> names = args.length > 0 ? Arrays.asList(args)
-                : List.of("ready", "wakeupGreenlet", "wakeupThread", "timeout", "close", "interrupt", "many");
-        System.out.println("PATCHED " + Monkey.isPatched("selector"));
-        for (String name : names) {
-            Scenario scenario = switch (name) {
-                case "ready" -> SelectorScenarios::wakesOnReadiness;
-                case "wakeupGreenlet" -> SelectorScenarios::wakeupFromAGreenlet;
-                case "wakeupThread" -> SelectorScenarios::wakeupFromAThread;
-                case "timeout" -> SelectorScenarios::timesOut;
-                case "close" -> SelectorScenarios::closeWhileSelecting;
-                case "interrupt" -> SelectorScenarios::interruptWhileSelecting;
-                case "many" -> SelectorScenarios::manySelectorsOnOneHub;
-                default -> throw new IllegalArgumentException("unknown scenario " + name);
-            };
-            try {
-                System.out.println("RESULT " + name + " " + scenario.run());
-            } catch (Throwable t) {
-                System.out.println("FAIL " + name + " " + t);
-                t.printStackTrace(System.out);
-            }
-        }
+        Map<String, ChildScenarios.Scenario> scenarios = new LinkedHashMap<>();
+        scenarios.put("ready", SelectorScenarios::wakesOnReadiness);
+        scenarios.put("wakeupGreenlet", SelectorScenarios::wakeupFromAGreenlet);
+        scenarios.put("wakeupThread", SelectorScenarios::wakeupFromAThread);
+        scenarios.put("timeout", SelectorScenarios::timesOut);
+        scenarios.put("close", SelectorScenarios::closeWhileSelecting);
+        scenarios.put("interrupt", SelectorScenarios::interruptWhileSelecting);
+        scenarios.put("many", SelectorScenarios::manySelectorsOnOneHub);
+        ChildScenarios.run("selector", args, scenarios);
     }
 
     private static int hubWaiting() {
