@@ -162,10 +162,13 @@ public abstract class Strand implements Thread.UncaughtExceptionHandler, Runnabl
     }
 
     /**
-     * What a strand whose thread was made by {@link #createThread()} runs; the default fails.
+     * What a strand whose thread was made by {@link #createThread()} runs. A subclass that makes its
+     * thread that way overrides it; the default fails, naming the strand, because a strand made with
+     * {@link #createThread(Runnable)} has its body in that {@code Runnable} and never comes here.
      */
     protected void runBody() {
-        throw new UnsupportedOperationException(name() + " has no body of its own");
+        throw new IllegalStateException("gevent4j: " + name() + " was started as its own thread's task but does not "
+                + "override Strand.runBody(); override it, or make the thread with createThread(Runnable)");
     }
 
     /**
