@@ -58,10 +58,10 @@ public final class Serve implements Callable<Integer> {
             description = "The address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     private String host;
 
-    @Option(names = "--hubs", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--hubs", paramLabel = "N",
             description = "Hubs handling requests: 1 is this thread's hub (gevent's one thread); more is a HubGroup"
-                    + " using that many cores (default: ${DEFAULT-VALUE}).")
-    private int hubs;
+                    + " using that many cores, one JDK server per hub on the one port (default: the number of cores).")
+    private Integer hubs;
 
     @Option(names = "--root", defaultValue = ".", paramLabel = "DIR",
             description = "The folder /file serves from; nothing outside it is served (default: the current folder).")
@@ -117,6 +117,9 @@ public final class Serve implements Callable<Integer> {
             stderr.println("serve: --port must be between 0 and 65535, got " + port);
             return Cli.BAD_INPUT;
         }
+        if (hubs == null) {
+            hubs = Runtime.getRuntime().availableProcessors();
+        }
         if (hubs < 1) {
             stderr.println("serve: --hubs must be at least 1, got " + hubs);
             return Cli.BAD_INPUT;
@@ -152,7 +155,8 @@ public final class Serve implements Callable<Integer> {
                 try (SignalHandle term = hub.signal("TERM", gracefulStop);
                      SignalHandle interrupt = hub.signal("INT", gracefulStop)) {
                     stdout.println("serve: listening on http://" + host + ":" + server.port() + " with "
-                            + (group == null ? "1 hub" : group.size() + " hubs") + ", serving files from "
+                            + (group == null ? "1 hub" : group.size() + " hubs")
+                            + (server.jdkServers() > 1 ? " (a JDK server on each)" : "") + ", serving files from "
                             + root.toAbsolutePath().normalize() + " (try: curl 'http://" + host + ":" + server.port()
                             + "/sleep?ms=10'; Ctrl-C stops)");
                     stdout.flush();

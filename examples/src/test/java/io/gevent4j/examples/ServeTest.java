@@ -5,6 +5,8 @@ import io.gevent4j.http.GeventHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,8 +123,13 @@ class ServeTest {
         assertEquals(400, get("/file").status());
     }
 
-    @Test
-    void sigtermStopsGracefullyAnsweringTheRequestInFlight() throws Exception {
+    /**
+     * @param sharedPort with jdk.httpserver opened (as the agent does), the default group of one hub per
+     *                   core runs one JDK server per hub on the one port; without, one shared JDK server
+     */
+    @ParameterizedTest(name = "one JDK server per hub: {0}")
+    @ValueSource(booleans = {false, true})
+    void sigtermStopsGracefullyAnsweringTheRequestInFlight(boolean sharedPort) throws Exception {
         // the request in flight is a /fetch whose backend (here, in the test JVM) answers only once the
         // child has begun its stop: so the signal surely arrives while the request is being handled
         CompletableFuture<Void> arrived = new CompletableFuture<>();
@@ -143,8 +150,13 @@ class ServeTest {
         backend.start();
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(javaBin.toString(), "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Serve.class.getName(), "--port", "0", "--root", root.toString(), "--quiet"));
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
+        if (sharedPort) {
+            command.addAll(List.of("--add-opens", "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED"));
+        }
+        // two hubs whatever the machine's cores, so that the shared-port case has two JDK servers
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Serve.class.getName(), "--port", "0",
+                "--hubs", "2", "--root", root.toString(), "--quiet"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -152,6 +164,7 @@ class ServeTest {
             String listeningLine = readUntil(out, "listening on", seen);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on http://[^:]+:(\\d+)").matcher(listeningLine);
             assertTrue(m.find(), listeningLine);
+            assertEquals(sharedPort, listeningLine.contains("2 hubs (a JDK server on each)"), listeningLine);
             int port = Integer.parseInt(m.group(1));
             String url = "http://127.0.0.1:" + backend.getAddress().getPort() + "/";
             CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {

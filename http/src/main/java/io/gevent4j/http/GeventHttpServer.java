@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -51,10 +50,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * The JDK server's dispatcher thread accepts connections and waits for requests; each request (the
  * JDK's exchange task: reading the request line and headers, the handler, the response) runs as a
  * greenlet through a greenlet executor: {@link Hub#executor()} of the hub that calls {@link #start()},
- * or {@link HubGroup#executor()} with {@link Builder#hubGroup}, which spreads requests over every core.
- * On one hub under the agent the dispatcher loop itself runs as a greenlet of that hub (its
- * {@code Selector} waits in the hub's epoll), so a request needs no wake-up of another thread; in API
- * mode and on a hub group it is the JDK's own thread.
+ * or with {@link Builder#hubGroup} on every hub of the group (all cores).
+ * Under the agent the dispatcher loop itself runs as a greenlet of the hub that runs its requests (its
+ * {@code Selector} waits in the hub's epoll), so a request needs no wake-up of another thread; a hub
+ * group then gets one JDK server per hub, all listening on one port ({@code SO_REUSEPORT}; the kernel
+ * spreads the connections). In API mode the dispatcher is the JDK's own thread, and a group is served by
+ * one JDK server that hands requests to its hubs in turn.
  * The JDK serves keep-alive (HTTP/1.1 by default; HTTP/1.0 with {@code Connection: keep-alive}) and
  * answers pipelined requests one after the other, in order.
  *
@@ -134,12 +135,8 @@ public final class GeventHttpServer implements AutoCloseable {
     private final int backlog;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private volatile com.sun.net.httpserver.HttpServer jdkServer;
-    private volatile ExecutorService executor;
-    private volatile RequestExecutor requests;
-    private volatile Hub hub;
-    /** The JDK's dispatcher loop as a greenlet of {@link #hub}, or {@code null} if it is the JDK's platform thread. */
-    private volatile Greenlet<?> dispatcher;
+    /** The JDK servers serving, set by start: one, or on a hub group one per hub when they can share the port. */
+    private volatile List<Listener> listeners = List.of();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private GeventHttpServer(Builder b) {
@@ -382,67 +379,157 @@ public final class GeventHttpServer implements AutoCloseable {
             throw new IllegalStateException(this + " was already started; a stopped server cannot be started again:"
                     + " build a new one");
         }
-        // on a group, no hub is made for the calling thread: the group's first hub reports errors
-        Hub owner = group != null ? group.hubs().get(0) : Hub.current();
-        ExecutorService greenlets = group != null ? group.executor() : owner.executor();
+        try {
+            listeners = group == null ? List.of(listenOnThisHub()) : listenOnGroup();
+        } catch (IOException | RuntimeException | Error e) {
+            state.set(State.CLOSED);
+            stopped.complete(null);
+            throw e;
+        }
+        return this;
+    }
+
+    /** One JDK server whose dispatcher and requests are greenlets of the calling thread's hub. */
+    private Listener listenOnThisHub() throws IOException {
+        Hub owner = Hub.current();
         Spawner requestSpawner = spawner;
-        if (requestSpawner == null && group == null && poolSize > 0) {
+        if (requestSpawner == null && poolSize > 0) {
             requestSpawner = new Pool(poolSize); // on this hub, the one that runs the requests
         }
-        RequestExecutor bounded = new RequestExecutor(owner, greenlets, requestSpawner, group != null ? poolSize : 0,
-                readTimeout);
+        // the dispatcher can be a greenlet only if this thread runs the hub's loop (not a hub group's caller)
+        return listen(owner, owner.executor(), requestSpawner, null, requested, false, owner.inHub());
+    }
+
+    /**
+     * On a hub group: one JDK server per hub, all on one port ({@link SharedPort}), each server's dispatcher
+     * a greenlet of its hub under the agent, so that every hub accepts, waits and answers on its own thread;
+     * where ports cannot be shared, one JDK server whose platform dispatcher spreads the requests over the
+     * group.
+     */
+    private List<Listener> listenOnGroup() throws IOException {
+        java.util.concurrent.Semaphore slots = poolSize > 0 ? new java.util.concurrent.Semaphore(poolSize) : null;
+        if (SharedPort.unavailable() != null) {
+            return List.of(listen(group.hubs().get(0), group.executor(), null, slots, requested, false, false));
+        }
+        List<Listener> started = new java.util.ArrayList<>();
+        InetSocketAddress address = requested;
+        try {
+            for (Hub h : group.hubs()) {
+                InetSocketAddress bindTo = address;
+                Listener l = onHub(h, () -> listen(h, h.executor(), null, slots, bindTo, true, true));
+                started.add(l);
+                // the first server's port (the real one when 0 was asked) is every other server's
+                address = new InetSocketAddress(requested.getAddress(), l.port());
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            for (Listener l : started) {
+                l.jdk.stop(0);
+                l.greenlets.shutdownNow();
+            }
+            throw e;
+        }
+        return List.copyOf(started);
+    }
+
+    /** Runs {@code listen} in a greenlet of {@code hub} and waits for it, cooperatively on a hub. */
+    private static Listener onHub(Hub hub, java.util.concurrent.Callable<Listener> listen) throws IOException {
+        try {
+            return awaitOnHub(hub.submit(listen));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("gevent4j: starting a JDK server on " + hub + " failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("gevent4j: interrupted while starting a JDK server on " + hub, e);
+        }
+    }
+
+    /**
+     * Creates, binds and starts one JDK server whose requests run through {@code greenlets} (or
+     * {@code requestSpawner}); its dispatcher becomes a greenlet of {@code hub} if {@code dispatcherOnHub}
+     * and the agent allow.
+     */
+    private Listener listen(Hub hub, ExecutorService greenlets, Spawner requestSpawner,
+            java.util.concurrent.Semaphore slots, InetSocketAddress address, boolean sharePort, boolean dispatcherOnHub)
+            throws IOException {
         com.sun.net.httpserver.HttpServer server;
         try {
-            if (sslContext != null) {
-                HttpsServer https = HttpsServer.create(requested, backlog);
-                https.setHttpsConfigurator(new HttpsConfigurator(sslContext));
-                server = https;
-            } else {
-                server = com.sun.net.httpserver.HttpServer.create(requested, backlog);
-            }
-        } catch (IOException e) {
-            state.set(State.CLOSED);
+            server = bind(address, sharePort);
+        } catch (IOException | RuntimeException e) {
             greenlets.shutdown();
-            stopped.complete(null);
-            java.net.BindException named = new java.net.BindException("gevent4j: GeventHttpServer cannot listen on "
-                    + requested + ": " + e.getMessage() + "; choose another port (0 picks a free one) or stop what holds it");
-            named.initCause(e);
-            throw named;
+            throw e;
         }
         for (Map.Entry<String, HttpHandler> e : handlers.entrySet()) {
             server.createContext(e.getKey(), new Served(e.getValue()));
         }
-        server.setExecutor(bounded);
-        this.hub = owner;
-        this.executor = greenlets;
-        this.requests = bounded;
-        this.jdkServer = server;
+        RequestExecutor requests = new RequestExecutor(hub, greenlets, requestSpawner, slots, readTimeout);
+        server.setExecutor(requests);
         try {
-            this.dispatcher = startDispatcher(server, owner);
+            return new Listener(hub, server, greenlets, requests, startDispatcher(server, dispatcherOnHub));
         } catch (RuntimeException | Error e) {
+            server.stop(0);
+            greenlets.shutdownNow();
             throw e;
         } catch (Exception e) {
+            server.stop(0);
+            greenlets.shutdownNow();
             throw new IllegalStateException("gevent4j: " + this + " could not start the JDK server's dispatcher", e);
         }
-        return this;
+    }
+
+    /** A new JDK server (HTTPS with {@link Builder#tls}) bound to {@code address}, or a BindException that names it. */
+    private com.sun.net.httpserver.HttpServer bind(InetSocketAddress address, boolean sharePort) throws IOException {
+        com.sun.net.httpserver.HttpServer server;
+        if (sslContext != null) {
+            HttpsServer https = HttpsServer.create();
+            https.setHttpsConfigurator(new HttpsConfigurator(sslContext));
+            server = https;
+        } else {
+            server = com.sun.net.httpserver.HttpServer.create();
+        }
+        try {
+            if (sharePort) {
+                SharedPort.enable(server);
+            }
+            server.bind(address, backlog);
+        } catch (IOException e) {
+            server.stop(0); // an unbound JDK server has a selector and a timer thread already
+            java.net.BindException named = new java.net.BindException("gevent4j: GeventHttpServer cannot listen on "
+                    + address + ": " + e.getMessage() + "; choose another port (0 picks a free one) or stop what holds it");
+            named.initCause(e);
+            throw named;
+        } catch (RuntimeException e) {
+            server.stop(0);
+            throw e;
+        }
+        return server;
     }
 
     /**
      * Starts the JDK server, whose {@code start()} starts its dispatcher thread: the loop that accepts
      * connections, waits in a {@code Selector} for requests on idle keep-alive connections, and hands each
-     * request to the executor. On one hub, under the agent (patches {@code threadscope} and
-     * {@code selector}), that thread starts as a greenlet of the hub that runs the requests: a request
-     * then goes from readiness to handler to the next wait on one thread, with no wake-up of another
-     * thread in between (the JDK's platform dispatcher costs two per request: handing the request to the
-     * hub, and the finished exchange back to the dispatcher). On a hub group the requests run on several
-     * threads anyway, and the dispatcher stays the JDK's own thread: as a greenlet it would share one
-     * hub with that hub's requests (measured: no less CPU per request, a worse p99). Without the agent
-     * it is always the JDK's thread.
+     * request to the executor. When {@code onHub}, under the agent (patches {@code threadscope} and
+     * {@code selector}), that thread starts as a greenlet of the hub that runs the server's requests: a
+     * request then goes from readiness to handler to the next wait on one thread, with no wake-up of
+     * another thread in between (the JDK's platform dispatcher costs two per request: handing the request
+     * to the hub, and the finished exchange back to the dispatcher). A hub group gets that on every hub
+     * from one JDK server per hub; one JDK server for a whole group keeps the JDK's own thread, which as a
+     * greenlet would share one hub with that hub's requests (measured: no less CPU per request, a worse
+     * p99). Without the agent it is always the JDK's thread.
      *
      * @return the dispatcher's greenlet, or {@code null} if the JDK started a platform thread
      */
-    private Greenlet<?> startDispatcher(com.sun.net.httpserver.HttpServer server, Hub owner) throws Exception {
-        if (group != null || !owner.inHub()) {
+    private static Greenlet<?> startDispatcher(com.sun.net.httpserver.HttpServer server, boolean onHub) throws Exception {
+        if (!onHub) {
             server.start();
             return null;
         }
@@ -464,7 +551,7 @@ public final class GeventHttpServer implements AutoCloseable {
         if (state.get() == State.NEW) {
             start();
         }
-        awaitOnHub(stopped, null);
+        awaitStopped();
     }
 
     /**
@@ -482,29 +569,38 @@ public final class GeventHttpServer implements AutoCloseable {
             return;
         }
         if (!state.compareAndSet(State.SERVING, State.STOPPING)) {
-            awaitOnHub(stopped, null);
+            awaitStopped();
             return;
         }
         try {
-            // The JDK's stop waits on a latch and joins its dispatcher: on a hub, do it in a greenlet so
-            // that the hub keeps running the requests it waits for.
             int seconds = (int) Math.min(Integer.MAX_VALUE, (grace.toMillis() + 999) / 1000);
-            if (Hub.currentOrNull() != null && Greenlet.current() == null) {
-                Greenlet<Void> stopper = Gevent.spawn(() -> jdkServer.stop(seconds));
-                stopper.join();
-            } else {
-                jdkServer.stop(seconds);
+            List<Listener> serving = listeners;
+            // The JDK's stop waits on a latch for the requests in flight and joins its dispatcher: each runs in
+            // a greenlet of its server's hub, which keeps running those requests, and all at once, so that
+            // the grace is the same for every server.
+            List<CompletableFuture<Void>> stops = new java.util.ArrayList<>();
+            for (Listener l : serving) {
+                stops.add(l.stopOnHub(seconds));
             }
-            Greenlet<?> loop = dispatcher;
-            if (loop != null) {
-                // the JDK's stop ended its loop; it closes its selector on the way out
-                loop.join(Duration.ofSeconds(5));
+            RuntimeException failed = null;
+            for (CompletableFuture<Void> s : stops) {
+                try {
+                    awaitOnHub(s);
+                } catch (ExecutionException e) {
+                    RuntimeException f = new IllegalStateException("gevent4j: stopping a JDK server of " + this
+                            + " failed; its port and connections may stay open", e.getCause());
+                    if (failed == null) {
+                        failed = f;
+                    } else {
+                        failed.addSuppressed(f);
+                    }
+                }
             }
-            requests.killSpawned();
-            executor.shutdown();
-            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-                executor.awaitTermination(5, TimeUnit.SECONDS);
+            for (Listener l : serving) {
+                l.finish();
+            }
+            if (failed != null) {
+                throw failed;
             }
         } finally {
             state.set(State.CLOSED);
@@ -522,18 +618,24 @@ public final class GeventHttpServer implements AutoCloseable {
         stop(Duration.ofSeconds(1));
     }
 
-    /** Waits for {@code future}: parking cooperatively on a hub, plainly elsewhere. */
-    private static void awaitOnHub(CompletableFuture<Void> future, Duration timeout) throws InterruptedException {
+    /**
+     * Waits for {@code future}: parking cooperatively on a hub, plainly elsewhere.
+     *
+     * @return its value
+     * @throws ExecutionException if it failed
+     */
+    private static <T> T awaitOnHub(CompletableFuture<T> future) throws InterruptedException, ExecutionException {
+        if (Hub.currentOrNull() != null && Greenlet.current() == null) {
+            // the hub's own thread: wait in a greenlet so that the loop runs meanwhile (success or failure)
+            Gevent.spawn(() -> future.handle((value, failure) -> null).get()).get();
+        }
+        return future.get();
+    }
+
+    private void awaitStopped() throws InterruptedException {
         try {
-            if (Hub.currentOrNull() != null && Greenlet.current() == null) {
-                // the hub's own thread: wait in a greenlet so that the loop runs meanwhile
-                Gevent.spawn(() -> future.get()).get();
-            } else if (timeout == null) {
-                future.get();
-            } else {
-                future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-        } catch (ExecutionException | TimeoutException e) {
+            awaitOnHub(stopped);
+        } catch (ExecutionException e) {
             throw new IllegalStateException("unreachable: the stop marker never fails", e);
         }
     }
@@ -542,8 +644,8 @@ public final class GeventHttpServer implements AutoCloseable {
 
     /** {@return the port listened on: the real one after start, even when 0 was asked} */
     public int port() {
-        com.sun.net.httpserver.HttpServer s = jdkServer;
-        return s != null ? s.getAddress().getPort() : requested.getPort();
+        List<Listener> serving = listeners;
+        return serving.isEmpty() ? requested.getPort() : serving.getFirst().port();
     }
 
     /** {@return true between start and the beginning of a stop} */
@@ -558,24 +660,92 @@ public final class GeventHttpServer implements AutoCloseable {
 
     /** {@return the requests being handled now (any thread)} */
     public int inFlight() {
-        RequestExecutor r = requests;
-        return r == null ? 0 : r.inFlight();
+        int n = 0;
+        for (Listener l : listeners) {
+            n += l.requests.inFlight();
+        }
+        return n;
     }
 
-    /** {@return true if the JDK server's dispatcher loop runs as a greenlet of {@link #hub()} (under the agent), for tests} */
-    boolean dispatcherIsGreenlet() {
-        return dispatcher != null;
+    /**
+     * {@return how many JDK servers listen on the port: one, or one per hub of a hub group where the JDK
+     * server's package is open to gevent4j (under the agent or the patched launch; see the class comment)}
+     */
+    public int jdkServers() {
+        return listeners.size();
+    }
+
+    /** {@return how many of the JDK servers' dispatcher loops run as greenlets of their hubs (under the agent), for tests} */
+    int dispatcherGreenlets() {
+        int n = 0;
+        for (Listener l : listeners) {
+            n += l.dispatcher != null ? 1 : 0;
+        }
+        return n;
     }
 
     /** {@return the hub of the thread that started the server, whose greenlets run the requests; on a hub group, its first hub} */
     public Hub hub() {
-        return hub;
+        List<Listener> serving = listeners;
+        return serving.isEmpty() ? null : serving.getFirst().hub;
     }
 
     @Override
     public String toString() {
         return "GeventHttpServer[" + (sslContext != null ? "https://" : "http://") + requested.getHostString() + ":"
                 + port() + (group != null ? ", on " + group : "") + "]";
+    }
+
+    /**
+     * One JDK server and what runs its requests: the whole server, or on a hub group with one JDK server
+     * per hub, the part of its hub.
+     */
+    private static final class Listener {
+        final Hub hub;
+        final com.sun.net.httpserver.HttpServer jdk;
+        final ExecutorService greenlets;
+        final RequestExecutor requests;
+        /** The JDK's dispatcher loop as a greenlet of {@link #hub}, or {@code null} if it is the JDK's platform thread. */
+        final Greenlet<?> dispatcher;
+
+        Listener(Hub hub, com.sun.net.httpserver.HttpServer jdk, ExecutorService greenlets, RequestExecutor requests,
+                Greenlet<?> dispatcher) {
+            this.hub = hub;
+            this.jdk = jdk;
+            this.greenlets = greenlets;
+            this.requests = requests;
+            this.dispatcher = dispatcher;
+        }
+
+        int port() {
+            return jdk.getAddress().getPort();
+        }
+
+        /** The JDK's graceful stop, in a greenlet of the hub (on the calling thread if the hub is closed already). */
+        CompletableFuture<Void> stopOnHub(int graceSeconds) {
+            if (hub.isClosed()) {
+                jdk.stop(graceSeconds);
+                return CompletableFuture.completedFuture(null);
+            }
+            return hub.submit(() -> {
+                jdk.stop(graceSeconds);
+                return null;
+            });
+        }
+
+        /** After the JDK's stop: waits for the dispatcher loop, kills what the grace left, shuts the executor down. */
+        void finish() throws InterruptedException {
+            if (dispatcher != null) {
+                // the JDK's stop ended its loop; it closes its selector on the way out
+                dispatcher.join(Duration.ofSeconds(5));
+            }
+            requests.killSpawned();
+            greenlets.shutdown();
+            if (!greenlets.awaitTermination(1, TimeUnit.SECONDS)) {
+                greenlets.shutdownNow();
+                greenlets.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
     }
 
     // ---- one request -------------------------------------------------------------------------
@@ -692,16 +862,17 @@ public final class GeventHttpServer implements AutoCloseable {
         private final ExecutorService greenlets;
         /** Spawns the requests on {@link #hub} (a Pool bounds them), or {@code null} for {@link #greenlets}. */
         private final Spawner spawner;
-        /** The bound over a hub group ({@code poolSize}), or {@code null}. */
+        /** The bound over a hub group ({@code poolSize}, shared by the group's JDK servers), or {@code null}. */
         private final java.util.concurrent.Semaphore slots;
         private final Duration readTimeout;
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-        RequestExecutor(Hub hub, ExecutorService greenlets, Spawner spawner, int groupPoolSize, Duration readTimeout) {
+        RequestExecutor(Hub hub, ExecutorService greenlets, Spawner spawner, java.util.concurrent.Semaphore slots,
+                Duration readTimeout) {
             this.hub = hub;
             this.greenlets = greenlets;
             this.spawner = spawner;
-            this.slots = groupPoolSize > 0 ? new java.util.concurrent.Semaphore(groupPoolSize) : null;
+            this.slots = slots;
             this.readTimeout = readTimeout;
         }
 

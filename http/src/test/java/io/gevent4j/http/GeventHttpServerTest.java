@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -419,19 +420,37 @@ class GeventHttpServerTest {
     }
 
     @Test
-    void underTheAgentTheJdkDispatcherIsAGreenletOfTheRequestsHubOnOneHubOnly() throws Exception {
+    void underTheAgentTheJdkDispatcherIsAGreenletOfTheRequestsHub() throws Exception {
         OwnHub own = serveOnOwnHub(() -> GeventHttpServer.builder(anyPort()).accessLog(null).handler("/", HELLO_HANDLER));
         try {
-            assertEquals(UNDER_AGENT, own.server().dispatcherIsGreenlet(), "under the agent: " + UNDER_AGENT);
+            assertEquals(1, own.server().jdkServers());
+            assertEquals(UNDER_AGENT ? 1 : 0, own.server().dispatcherGreenlets(), "under the agent: " + UNDER_AGENT);
             for (int i = 0; i < 5; i++) {
                 assertEquals("Hello, World!", exchange(own.server().port(), get("/")).body());
             }
         } finally {
             own.stop();
         }
-        int port = start(builder());
-        assertFalse(server.dispatcherIsGreenlet(), "on a hub group the dispatcher stays the JDK's thread");
-        assertEquals("true", exchange(port, get("/")).headers().get("x-greenlet"));
+    }
+
+    @Test
+    void underTheAgentAHubGroupRunsOneJdkServerPerHubOnOnePort() throws Exception {
+        Map<Hub, Integer> perHub = new ConcurrentHashMap<>();
+        int port = start(GeventHttpServer.builder(anyPort()).hubGroup(group).accessLog(null).handler("/", exchange -> {
+            perHub.merge(Hub.current(), 1, Integer::sum);
+            exchange.sendResponseHeaders(204, -1);
+        }));
+        // the agent opens the JDK server's package, so each hub gets a JDK server (SO_REUSEPORT) and its
+        // dispatcher as a greenlet; without it one JDK server with its platform dispatcher feeds the group
+        assertEquals(UNDER_AGENT ? group.size() : 1, server.jdkServers());
+        assertEquals(UNDER_AGENT ? group.size() : 0, server.dispatcherGreenlets());
+        for (int i = 0; i < 40; i++) {
+            assertEquals(204, exchange(port, get("/")).status()); // a new connection each: the kernel spreads them
+        }
+        assertEquals(Set.copyOf(group.hubs()), perHub.keySet(), "requests per hub: " + perHub);
+        // the port is this server's: a server that does not share ports is refused it
+        assertThrows(java.net.BindException.class,
+                () -> com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 0));
     }
 
     @Test

@@ -29,6 +29,7 @@ class InstallIT {
             assertEquals(String.valueOf(expected), r.value("isPatched." + name), name + " with " + options + "\n" + r);
         }
         assertEquals(String.valueOf(!given.contains("nomain")), r.value("mainIsVirtual"), r.toString());
+        assertEquals("true", r.value("httpServerOpen"), "whatever the patches\n" + r);
     }
 
     /**
@@ -96,6 +97,7 @@ class InstallIT {
         ChildJvm.Result r = ChildJvm.noAgent().run(PatchReport.class, "patchAll").ok();
 
         assertEquals("", r.value("before"), r.toString());
+        assertEquals("true", r.value("httpServerOpen"), "patchAll opens it as the agent does\n" + r);
         assertEquals("returned", r.value("patchAll"), r.toString());
         assertEquals("unchanged", r.value("second"), r.toString());
         assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope", r.value("patched"), r.toString());

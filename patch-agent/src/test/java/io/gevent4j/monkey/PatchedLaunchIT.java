@@ -42,6 +42,7 @@ class PatchedLaunchIT {
         assertEquals("sleep,socket,hubpoller,selector,file,process,dns,threadscope,main", r.value("patched"), r.toString());
         assertEquals("true", r.value("isPatched.sleep"), r.toString());
         assertEquals("true", r.value("mainIsVirtual"), r.toString());
+        assertEquals("true", r.value("httpServerOpen"), r.toString());
         assertTrue(r.command().stream().noneMatch(arg -> arg.startsWith("-javaagent")), r.toString());
     }
 

@@ -103,12 +103,13 @@ public final class AheadOfTime {
         }
     }
 
-    /** {@return the --add-opens options the hub, the greenlet core and the agent need, ALL-UNNAMED} */
+    /** {@return the --add-opens options the hub, the greenlet core, the agent and GeventHttpServer need, ALL-UNNAMED} */
     static List<String> addOpensArgs() {
         List<String> out = new ArrayList<>();
         for (String pkg : OPENED_PACKAGES) {
             out.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
         }
+        out.add("--add-opens=" + BootClasses.HTTP_SERVER_MODULE + "/" + BootClasses.HTTP_SERVER_PACKAGE + "=ALL-UNNAMED");
         return out;
     }
 

@@ -51,6 +51,13 @@ final class BootClasses {
     static final java.util.List<String> OPENED_TO_PROGRAM = java.util.List.of("java.lang", "java.io", "java.net", "sun.nio.ch");
     /** The java.base packages only the agent needs: the file patch's opens, metadata calls and fd kinds. */
     static final java.util.List<String> OPENED_TO_AGENT = java.util.List.of("sun.nio.fs");
+    /**
+     * The package of the JDK's HTTP server (module {@link #HTTP_SERVER_MODULE}) opened to the program: there
+     * gevent4j's {@code GeventHttpServer} sets {@code SO_REUSEPORT} on each JDK server's listening channel, so
+     * that a hub group runs one JDK server (one dispatcher) per hub on one port.
+     */
+    static final String HTTP_SERVER_PACKAGE = "sun.net.httpserver";
+    static final String HTTP_SERVER_MODULE = "jdk.httpserver";
 
     /** {@return true once the dispatcher exists in the bootstrap loader} */
     static boolean defined() {
@@ -61,7 +68,7 @@ final class BootClasses {
      * Defines the boot classes (if not yet defined) and opens what the agent and greenlets need.
      *
      * @param inst the instrumentation
-     * @param openTo modules that get java.lang, java.io, java.net and sun.nio.ch opened to them
+     * @param openTo modules that get java.lang, java.io, java.net and sun.nio.ch (and the JDK HTTP server's package) opened to them
      */
     static void defineAndOpen(Instrumentation inst, Set<Module> openTo) {
         Module javaBase = Object.class.getModule();
@@ -77,6 +84,9 @@ final class BootClasses {
         }
         Module bootUnnamed = findDefined(DISPATCH).getModule();
         inst.redefineModule(javaBase, Set.of(bootUnnamed), Map.of(), Map.of(), Set.of(), Map.of());
+        // absent only from a JVM started with a smaller module graph (--limit-modules, jlink): nothing to open then
+        ModuleLayer.boot().findModule(HTTP_SERVER_MODULE).ifPresent(httpServer -> inst.redefineModule(httpServer,
+                Set.of(), Map.of(), Map.of(HTTP_SERVER_PACKAGE, openTo), Set.of(), Map.of()));
     }
 
     private static void define(String name) {

@@ -5,7 +5,8 @@ import io.gevent4j.monkey.MonkeyPatchException;
 
 /**
  * Prints what {@code Monkey} reports: {@code patched} (the installed patches), one
- * {@code isPatched.<name>} line per patch, and {@code mainIsVirtual}. With the argument
+ * {@code isPatched.<name>} line per patch, {@code mainIsVirtual} and {@code httpServerOpen} (whether
+ * {@code jdk.httpserver/sun.net.httpserver} is open to the program). With the argument
  * {@code patchAll} it first calls {@code Monkey.patchAll()} twice, printing {@code before} (the
  * patches before the first call), {@code patchAll} ({@code returned}, or the exception's message) and
  * {@code second} (the patches after the second call).
@@ -41,6 +42,9 @@ public final class PatchReport {
             System.out.println("isPatched." + name + "=" + Monkey.isPatched(name));
         }
         System.out.println("mainIsVirtual=" + Thread.currentThread().isVirtual());
+        // GeventHttpServer's one JDK server per hub needs the JDK HTTP server's package open to the program
+        System.out.println("httpServerOpen=" + com.sun.net.httpserver.HttpServer.class.getModule()
+                .isOpen("sun.net.httpserver", PatchReport.class.getModule()));
         System.out.println("main-ran");
     }
 }
