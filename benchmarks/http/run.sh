@@ -42,7 +42,7 @@ start_row() { # row -> starts the server in the background, sets PID
     gevent4j-1) "$ROOT/gevent4j" serve --port "$PORT" --hubs 1 --quiet & PID=$! ;;
     gevent4j-2) "$ROOT/gevent4j" serve --port "$PORT" --hubs 2 --quiet & PID=$! ;;
     jetty-vt) "$JAVA" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jetty-vt "$PORT" & PID=$! ;;
-    jetty-gevent4j) "$JAVA" -javaagent:"$AGENT" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jetty-gevent4j "$PORT" 2 & PID=$! ;;
+    jetty-gevent4j) CLASSPATH="$BENCH_CP" "$ROOT/gevent4j" run io.gevent4j.http.bench.HttpBenchServer jetty-gevent4j "$PORT" 2 & PID=$! ;;
     *) echo "unknown row $1 (rows: pywsgi jdk-vt gevent4j-1 gevent4j-2 jetty-vt jetty-gevent4j)" >&2; exit 2 ;;
   esac
 }
@@ -54,13 +54,16 @@ label() {
     gevent4j-1) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 1\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
     gevent4j-2) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 2\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
     jetty-vt) echo "Jetty 12.1.14 + virtual threads" ;;
-    jetty-gevent4j) echo "Jetty 12.1.14 + gevent4j executor (HubGroup of 2, agent)" ;;
+    jetty-gevent4j) echo "Jetty 12.1.14 + gevent4j executor (HubGroup of 2, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
   esac
 }
 
 URL="http://127.0.0.1:$PORT/sleep?ms=10"
-echo "| server | requests/s | p99 latency | of the 100,000 req/s ideal | wrk errors |"
-echo "|---|---:|---:|---:|---|"
+# the server's CPU time (user + system, /proc/PID/stat; every launch here execs the JVM) per request
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_PER_SECOND="$(getconf CLK_TCK)"
+echo "| server | requests/s | p99 latency | of the 100,000 req/s ideal | server CPU per request | wrk errors |"
+echo "|---|---:|---:|---:|---:|---|"
 for row in "${ROWS[@]}"; do
   start_row "$row"
   for _ in $(seq 120); do
@@ -69,12 +72,17 @@ for row in "${ROWS[@]}"; do
   done
   curl -fs -o /dev/null "$URL" || { echo "$row did not start" >&2; kill "$PID" 2>/dev/null || true; exit 1; }
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$URL" >/dev/null 2>&1 || true
+  TICKS_BEFORE=$(cpu_ticks "$PID")
   OUT=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" 2>&1)
+  TICKS_AFTER=$(cpu_ticks "$PID")
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
   RPS=$(echo "$OUT" | awk '/^Requests\/sec:/ {print $2}')
   P99=$(echo "$OUT" | awk '$1 == "99%" {print $2}')
   ERR=$(echo "$OUT" | grep -E 'Socket errors|Non-2xx' | tr -s ' ' | paste -sd ';' - || true)
   PCT=$(awk -v r="$RPS" 'BEGIN {printf "%.1f%%", r / 1000}')
-  echo "| $(label "$row") | ${RPS} | ${P99} | ${PCT} | ${ERR:-none} |"
+  REQUESTS=$(echo "$OUT" | awk '/requests in/ {print $1}')
+  CPU=$(awk -v t=$((TICKS_AFTER - TICKS_BEFORE)) -v hz="$TICKS_PER_SECOND" -v n="$REQUESTS" \
+      'BEGIN {printf "%.1f µs", t / hz * 1e6 / n}')
+  echo "| $(label "$row") | ${RPS} | ${P99} | ${PCT} | ${CPU} | ${ERR:-none} |"
 done
