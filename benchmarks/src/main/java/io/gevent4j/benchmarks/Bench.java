@@ -511,7 +511,7 @@ public final class Bench {
         out.append("# JVM: ").append(Child.java()).append(" (").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append("), every JVM column: java ").append(String.join(" ", HEAP))
                 .append(" <flags> -cp <benchmarks class path> <main> NAME, which runs the workload unmeasured for at least")
-                .append(" 2 s, at least once (JIT warm-up), then once measured, in the same JVM\n");
+                .append(" 2 s, at least once (JIT warm-up), then after a System.gc() once measured, in the same JVM\n");
         for (Column c : columns) {
             out.append(String.format(Locale.ROOT, "#   %-18s ", c.name()));
             switch (c.side()) {
