@@ -2,7 +2,9 @@
 # The HTTP serving benchmark of BENCHMARKS.md ("Serving: wrk"): the same handler everywhere (wait 10 ms
 # on a blocking call, answer 13 bytes), each server started here, loaded with wrk, then stopped.
 #   benchmarks/http/run.sh [ROW...]      rows: pywsgi jdk-vt gevent4j-1 gevent4j-2 jetty-vt jetty-gevent4j
-# Environment: PYTHON (/usr/bin/python3), DURATION (default 10s), CONNECTIONS (1000), THREADS (2), WARMUP (3s), PORT (18090).
+# Environment: PYTHON (/usr/bin/python3), DURATION (default 10s), CONNECTIONS (1000), THREADS (2), WARMUP (3s), PORT (18090);
+#   SERVER_CPUS / WRK_CPUS (e.g. 0 and 1): pin the servers and wrk to those CPUs (taskset -c), so that
+#   no server shares its cores with the load generator (each JVM then sees only its CPUs).
 # Needs: wrk (apt-get install wrk), python3-gevent (apt-get install python3-gevent), JDK 25, Maven.
 set -euo pipefail
 
@@ -35,14 +37,21 @@ BENCH_CP="$ROOT/http/target/test-classes:$ROOT/http/target/classes:$(cat "$CP_FI
 # the same JDK-server settings for every JDK HttpServer row (GeventHttpServer sets these by default)
 JDK_PROPS=(-Dsun.net.httpserver.maxIdleConnections=100000 -Dsun.net.httpserver.nodelay=true)
 
+SERVER_PIN=(); WRK_PIN=()
+[ -n "${SERVER_CPUS:-}" ] && SERVER_PIN=(taskset -c "$SERVER_CPUS")
+[ -n "${WRK_CPUS:-}" ] && WRK_PIN=(taskset -c "$WRK_CPUS")
+# the servers' cores: every core, or the pinned ones (Jetty + gevent4j gets a hub on each)
+SERVER_CORES=$(${SERVER_PIN[@]+"${SERVER_PIN[@]}"} nproc)
+
 start_row() { # row -> starts the server in the background, sets PID
   case "$1" in
-    pywsgi) "$PYTHON" "$ROOT/benchmarks/http/pywsgi_server.py" "$PORT" & PID=$! ;;
-    jdk-vt) "$JAVA" "${JDK_PROPS[@]}" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jdk-vt "$PORT" & PID=$! ;;
-    gevent4j-1) "$ROOT/gevent4j" serve --port "$PORT" --hubs 1 --quiet & PID=$! ;;
-    gevent4j-2) "$ROOT/gevent4j" serve --port "$PORT" --hubs 2 --quiet & PID=$! ;;
-    jetty-vt) "$JAVA" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jetty-vt "$PORT" & PID=$! ;;
-    jetty-gevent4j) CLASSPATH="$BENCH_CP" "$ROOT/gevent4j" run io.gevent4j.http.bench.HttpBenchServer jetty-gevent4j "$PORT" 2 & PID=$! ;;
+    pywsgi) ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$PYTHON" "$ROOT/benchmarks/http/pywsgi_server.py" "$PORT" & PID=$! ;;
+    jdk-vt) ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$JAVA" "${JDK_PROPS[@]}" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jdk-vt "$PORT" & PID=$! ;;
+    gevent4j-1) ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$ROOT/gevent4j" serve --port "$PORT" --hubs 1 --quiet & PID=$! ;;
+    gevent4j-2) ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$ROOT/gevent4j" serve --port "$PORT" --hubs 2 --quiet & PID=$! ;;
+    jetty-vt) ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$JAVA" -cp "$BENCH_CP" io.gevent4j.http.bench.HttpBenchServer jetty-vt "$PORT" & PID=$! ;;
+    jetty-gevent4j) CLASSPATH="$BENCH_CP" ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$ROOT/gevent4j" run \
+        io.gevent4j.http.bench.HttpBenchServer jetty-gevent4j "$PORT" "$SERVER_CORES" & PID=$! ;;
     *) echo "unknown row $1 (rows: pywsgi jdk-vt gevent4j-1 gevent4j-2 jetty-vt jetty-gevent4j)" >&2; exit 2 ;;
   esac
 }
@@ -54,7 +63,7 @@ label() {
     gevent4j-1) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 1\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
     gevent4j-2) echo "JDK HttpServer + gevent4j (\`./gevent4j serve --hubs 2\`, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
     jetty-vt) echo "Jetty 12.1.14 + virtual threads" ;;
-    jetty-gevent4j) echo "Jetty 12.1.14 + gevent4j executor (HubGroup of 2, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
+    jetty-gevent4j) echo "Jetty 12.1.14 + gevent4j executor (HubGroup of $SERVER_CORES, ${GEVENT4J_LAUNCH:-patched} launch)" ;;
   esac
 }
 
@@ -71,9 +80,9 @@ for row in "${ROWS[@]}"; do
     sleep 0.5
   done
   curl -fs -o /dev/null "$URL" || { echo "$row did not start" >&2; kill "$PID" 2>/dev/null || true; exit 1; }
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$URL" >/dev/null 2>&1 || true
+  ${WRK_PIN[@]+"${WRK_PIN[@]}"} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$URL" >/dev/null 2>&1 || true
   TICKS_BEFORE=$(cpu_ticks "$PID")
-  OUT=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" 2>&1)
+  OUT=$(${WRK_PIN[@]+"${WRK_PIN[@]}"} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" 2>&1)
   TICKS_AFTER=$(cpu_ticks "$PID")
   kill "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true

@@ -203,7 +203,9 @@ public final class Workloads {
                 System.err.println("warm-up: " + n + " ran " + rounds + " time(s) unmeasured");
                 // the measured run starts from a collected heap (as JMH's -gc true): otherwise the warm-up's
                 // garbage is collected in it, at a point that depends on how many warm-up runs there were
-                System.gc();
+                if (Boolean.parseBoolean(System.getProperty("gevent4j.bench.gc", "true"))) {
+                    System.gc();
+                }
             }
             System.out.println(w.run(rest));
         }
