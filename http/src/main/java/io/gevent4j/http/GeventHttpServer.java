@@ -575,12 +575,11 @@ public final class GeventHttpServer implements AutoCloseable {
         try {
             int seconds = (int) Math.min(Integer.MAX_VALUE, (grace.toMillis() + 999) / 1000);
             List<Listener> serving = listeners;
-            // The JDK's stop waits on a latch for the requests in flight and joins its dispatcher: each runs in
-            // a greenlet of its server's hub, which keeps running those requests, and all at once, so that
-            // the grace is the same for every server.
+            // The JDK's stop waits on a latch for the requests in flight and joins its dispatcher: the
+            // servers' stops run at once, so that the grace is the same for every server.
             List<CompletableFuture<Void>> stops = new java.util.ArrayList<>();
             for (Listener l : serving) {
-                stops.add(l.stopOnHub(seconds));
+                stops.add(l.stopAsync(seconds));
             }
             RuntimeException failed = null;
             for (CompletableFuture<Void> s : stops) {
@@ -721,16 +720,34 @@ public final class GeventHttpServer implements AutoCloseable {
             return jdk.getAddress().getPort();
         }
 
-        /** The JDK's graceful stop, in a greenlet of the hub (on the calling thread if the hub is closed already). */
-        CompletableFuture<Void> stopOnHub(int graceSeconds) {
-            if (hub.isClosed()) {
-                jdk.stop(graceSeconds);
-                return CompletableFuture.completedFuture(null);
+        /**
+         * Starts the JDK's graceful stop, which blocks until the requests in flight are done or the grace is
+         * over: on a hub in a greenlet of the calling thread's hub (its wait parks cooperatively, so that
+         * hub keeps running requests), elsewhere on a thread of its own. Either way it needs no other
+         * hub's loop, so it also stops a server whose hub is closing.
+         */
+        CompletableFuture<Void> stopAsync(int graceSeconds) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Gevent.Task stop = () -> {
+                try {
+                    jdk.stop(graceSeconds);
+                    done.complete(null);
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                }
+            };
+            if (Hub.currentOrNull() != null) {
+                Gevent.spawn(stop);
+            } else {
+                Thread.ofPlatform().name("gevent4j-http-stop-" + port()).start(() -> {
+                    try {
+                        stop.run();
+                    } catch (Exception e) {
+                        done.completeExceptionally(e);
+                    }
+                });
             }
-            return hub.submit(() -> {
-                jdk.stop(graceSeconds);
-                return null;
-            });
+            return done;
         }
 
         /** After the JDK's stop: waits for the dispatcher loop, kills what the grace left, shuts the executor down. */

@@ -454,6 +454,15 @@ class GeventHttpServerTest {
     }
 
     @Test
+    void aServerStopsEvenWhenItsHubGroupWasClosedFirst() throws Exception {
+        int port = start(builder());
+        assertEquals(200, exchange(port, get("/")).status());
+        group.close(); // its hubs no longer run anything: the stop must not wait for them
+        server.stop(Duration.ZERO);
+        assertTrue(server.closed());
+    }
+
+    @Test
     void aPoolGivenAsTheSpawnerBoundsConcurrentRequestsAndRunsThem() throws Exception {
         AtomicInteger concurrent = new AtomicInteger();
         AtomicInteger maxConcurrent = new AtomicInteger();
